@@ -1,0 +1,1 @@
+"""What every roadcam service shares: settings, logging, bus adapters, metrics, health, errors."""

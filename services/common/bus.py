@@ -1,0 +1,168 @@
+"""Kafka adapters on aiokafka. Bytes in and out: (de)serialization is the caller's edge.
+
+Consumers commit offsets only after the caller has handled the records (at-least-once), so a
+crash re-delivers rather than loses; handlers must therefore be idempotent.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.helpers import create_ssl_context
+from pydantic import SecretStr
+
+from roadcam.common.backoff import Backoff
+from roadcam.common.errors import BusError
+from roadcam.common.settings import KafkaSettings
+
+log = logging.getLogger(__name__)
+TOPIC_ALREADY_EXISTS = 36
+
+
+@dataclass(frozen=True)
+class BusRecord:
+    topic: str
+    partition: int
+    offset: int
+    key: str
+    value: bytes
+    timestamp_ms: int
+
+
+def client_options(kafka: KafkaSettings, password: SecretStr | None) -> dict:
+    opts: dict = {
+        "bootstrap_servers": kafka.bootstrap_servers,
+        "security_protocol": kafka.security_protocol,
+    }
+    if kafka.security_protocol in ("SSL", "SASL_SSL"):
+        opts["ssl_context"] = create_ssl_context(cafile=str(kafka.ssl_cafile) if kafka.ssl_cafile else None)
+    if kafka.sasl_mechanism:
+        opts["sasl_mechanism"] = kafka.sasl_mechanism
+        opts["sasl_plain_username"] = kafka.sasl_username
+        opts["sasl_plain_password"] = password.get_secret_value() if password else None
+    return opts
+
+
+async def ensure_topics(
+    kafka: KafkaSettings, password: SecretStr | None, topics: Iterable[str]
+) -> None:
+    """Create missing topics with the configured partitions; existing ones are left alone."""
+    admin = AIOKafkaAdminClient(**client_options(kafka, password))
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [
+            NewTopic(t, kafka.partitions, kafka.replication_factor,
+                     topic_configs={"max.message.bytes": str(kafka.max_message_bytes)})
+            for t in topics if t not in existing
+        ]
+        if not wanted:
+            return
+        response = await admin.create_topics(wanted)
+        for topic, code, message in response.topic_errors:
+            if code not in (0, TOPIC_ALREADY_EXISTS):
+                raise BusError(f"could not create topic {topic}: {message} (code {code})")
+            log.info("topic %s ready", topic)
+    finally:
+        await admin.close()
+
+
+class BusProducer:
+    def __init__(self, kafka: KafkaSettings, password: SecretStr | None, client_id: str) -> None:
+        # Idempotent producers are off: the local broker rejects them; acks=all keeps durability.
+        self._producer = AIOKafkaProducer(
+            client_id=client_id,
+            acks="all",
+            linger_ms=5,
+            max_request_size=kafka.max_message_bytes,
+            **client_options(kafka, password),
+        )
+
+    async def start(self) -> None:
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        await self._producer.stop()
+
+    async def send(self, topic: str, key: str, value: bytes) -> None:
+        """Queue a message; delivery errors surface on `flush` or a later send."""
+        await self._producer.send(topic, value=value, key=key.encode())
+
+    async def send_and_wait(self, topic: str, key: str, value: bytes) -> None:
+        await self._producer.send_and_wait(topic, value=value, key=key.encode())
+
+    async def flush(self) -> None:
+        await self._producer.flush()
+
+
+class BusConsumer:
+    """A consumer-group member that hands out batches and commits only when told to."""
+
+    def __init__(
+        self,
+        kafka: KafkaSettings,
+        password: SecretStr | None,
+        topics: list[str],
+        group_id: str,
+        *,
+        from_beginning: bool = False,
+        session_timeout_ms: int = 10_000,
+        fetch_max_wait_ms: int = 100,  # low: video consumers care about latency
+    ) -> None:
+        self._consumer = AIOKafkaConsumer(
+            *topics,
+            group_id=group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest" if from_beginning else "latest",
+            session_timeout_ms=session_timeout_ms,
+            fetch_max_wait_ms=fetch_max_wait_ms,
+            heartbeat_interval_ms=max(session_timeout_ms // 5, 100),
+            max_partition_fetch_bytes=kafka.max_message_bytes,
+            fetch_max_bytes=max(kafka.max_message_bytes, 52428800),
+            **client_options(kafka, password),
+        )
+
+    async def start(self) -> None:
+        await self._consumer.start()
+
+    async def stop(self) -> None:
+        await self._consumer.stop()
+
+    async def batches(self, timeout_ms: int = 500, max_records: int = 500) -> AsyncIterator[list[BusRecord]]:
+        """Yield fetched records in partition order; empty lists on idle so callers can tick."""
+        while True:
+            fetched = await self._consumer.getmany(timeout_ms=timeout_ms, max_records=max_records)
+            records = [
+                BusRecord(r.topic, r.partition, r.offset, (r.key or b"").decode(), r.value, r.timestamp)
+                for part in fetched.values() for r in part
+            ]
+            yield records
+
+    async def commit(self) -> None:
+        """Commit the positions of everything yielded so far (call after handling it)."""
+        await self._consumer.commit()
+
+    def assignment(self) -> set:
+        return set(self._consumer.assignment())
+
+
+async def wait_for_topics(
+    kafka: KafkaSettings, password: SecretStr | None, topics: Iterable[str], deadline_s: float = 60.0
+) -> None:
+    """`ensure_topics`, retried while the brokers come up (pods start in any order)."""
+    backoff, started = Backoff(initial=0.5, maximum=5.0), time.monotonic()
+    while True:
+        try:
+            await ensure_topics(kafka, password, list(topics))
+            return
+        except Exception as exc:  # noqa: BLE001 - aiokafka raises several unrelated types here
+            if time.monotonic() - started > deadline_s:
+                raise BusError(f"Kafka at {kafka.bootstrap_servers} not usable: {exc}") from exc
+            delay = backoff.next_delay()
+            log.warning("Kafka not ready (%s); retry in %.1fs", exc, delay)
+            await asyncio.sleep(delay)

@@ -1,0 +1,172 @@
+"""Pydantic models for the camera configuration: one model per concern, unknown keys rejected.
+
+Coordinates (masks, lines, calibration) are pixels of the camera's `frame_size`; services scale
+them to whatever resolution they actually decode, so a camera may change resolution safely.
+"""
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+Purpose = Literal["road_management", "traffic_survey", "crime_prevention"]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
+Point = tuple[Annotated[float, Field(ge=0, le=16384)], Annotated[float, Field(ge=0, le=16384)]]
+_USERINFO = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/]*@")
+_SCHEMES = ("rtsp://", "rtsps://", "http://", "https://", "file://", "/", "./", "../")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceConfig(Strict):
+    url: str = Field(description="rtsp(s)://, http(s)://, file:// or a path; no credentials inline")
+    credentials_secret: Slug | None = Field(
+        None, description="name of a secret file holding 'user:password' for this camera"
+    )
+    transport: Literal["tcp", "udp"] = Field("tcp", description="RTSP transport")
+    loop: bool = Field(False, description="replay a file source forever (demos, tests)")
+    open_timeout_s: float = Field(10.0, gt=0, le=120, description="connect/open timeout")
+    read_timeout_s: float = Field(10.0, gt=0, le=120, description="no-data timeout while streaming")
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_clean(cls, url: str) -> str:
+        if _USERINFO.match(url):
+            raise ValueError("credentials must not be written in the URL; use credentials_secret")
+        if not url.startswith(_SCHEMES) and "://" in url:
+            raise ValueError(f"unsupported scheme in {url.split('://')[0]!r}; use rtsp, http, file")
+        return url
+
+
+class PrivacyMask(Strict):
+    name: Text
+    polygon: list[Point] = Field(min_length=3, max_length=64)
+
+
+class CountingLine(Strict):
+    id: Slug
+    start: Point
+    end: Point
+    pos_name: Text = Field(description="name of the direction toward the positive side, e.g. 上り")
+    neg_name: Text = Field(description="name of the opposite direction, e.g. 下り")
+
+    @model_validator(mode="after")
+    def _has_length(self) -> CountingLine:
+        if self.start == self.end:
+            raise ValueError("a counting line needs two different points")
+        return self
+
+
+class Calibration(Strict):
+    """Four image points and the same four points on the road plane, in metres (T3)."""
+
+    image_points: list[Point] = Field(min_length=4, max_length=4)
+    ground_points_m: list[tuple[float, float]] = Field(min_length=4, max_length=4)
+
+
+class PublicNotice(Strict):
+    """What the public page says about this camera (A7)."""
+
+    operator: Text
+    purpose: Text
+    contact: Text
+    manager: Text | None = None
+
+
+class PublicView(Strict):
+    width: int = Field(640, ge=160, le=1920, description="public stream width (downscale, V1)")
+    height: int = Field(360, ge=90, le=1080)
+    fps: float = Field(10, gt=0, le=30)
+    blur_persons: bool = Field(True, description="blur whole person figures, not only faces")
+
+
+class Recording(Strict):
+    enabled: bool = Field(False, description="record original footage (needs a recording purpose)")
+    segment_seconds: float = Field(10, ge=2, le=60)
+
+
+class CameraConfig(Strict):
+    id: Slug
+    name: Text
+    source: SourceConfig
+    purposes: list[Purpose] = Field(min_length=1, max_length=3)
+    department: Slug
+    retention_days: int = Field(7, ge=1, le=31, description="recording retention (R3), at most 31")
+    frame_size: tuple[Annotated[int, Field(ge=16, le=16384)], Annotated[int, Field(ge=16, le=16384)]] | None = Field(
+        None, description="[width, height] the coordinates below refer to"
+    )
+    privacy_masks: list[PrivacyMask] = Field(default_factory=list, max_length=64)
+    counting_lines: list[CountingLine] = Field(default_factory=list, max_length=32)
+    calibration: Calibration | None = None
+    notice: PublicNotice
+    public_view: PublicView = Field(default_factory=PublicView)
+    recording: Recording = Field(default_factory=Recording)
+
+    @field_validator("purposes")
+    @classmethod
+    def _unique_purposes(cls, purposes: list[str]) -> list[str]:
+        if len(set(purposes)) != len(purposes):
+            raise ValueError("purposes are listed twice")
+        return purposes
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CameraConfig:
+        purposes = set(self.purposes)
+        if self.counting_lines and "traffic_survey" not in purposes:
+            raise ValueError("counting_lines need the traffic_survey purpose (P1)")
+        if self.recording.enabled and not purposes & {"crime_prevention", "road_management"}:
+            raise ValueError("recording needs the crime_prevention or road_management purpose (P1)")
+        if len({line.id for line in self.counting_lines}) != len(self.counting_lines):
+            raise ValueError("counting line ids must be unique within a camera")
+        self._check_points_inside_frame()
+        return self
+
+    def _check_points_inside_frame(self) -> None:
+        points = [p for m in self.privacy_masks for p in m.polygon]
+        points += [p for line in self.counting_lines for p in (line.start, line.end)]
+        points += self.calibration.image_points if self.calibration else []
+        if not points:
+            return
+        if self.frame_size is None:
+            raise ValueError("frame_size is required when masks, lines or calibration are given")
+        w, h = self.frame_size
+        outside = [p for p in points if p[0] > w or p[1] > h]
+        if outside:
+            raise ValueError(f"points {outside[:3]} lie outside frame_size {w}x{h}")
+
+    @property
+    def records(self) -> bool:
+        """P1: only a camera declared for recording purposes is ever recorded."""
+        return self.recording.enabled
+
+    @property
+    def publishes(self) -> bool:
+        return "road_management" in self.purposes
+
+    @property
+    def counts(self) -> bool:
+        return "traffic_survey" in self.purposes
+
+
+class RoadcamConfig(Strict):
+    version: Literal[1] = 1
+    cameras: list[CameraConfig] = Field(min_length=1, max_length=1000)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> RoadcamConfig:
+        seen: set[str] = set()
+        for cam in self.cameras:
+            if cam.id in seen:
+                raise ValueError(f"camera id {cam.id!r} is used twice")
+            seen.add(cam.id)
+        return self
+
+    def camera(self, camera_id: str) -> CameraConfig:
+        for cam in self.cameras:
+            if cam.id == camera_id:
+                return cam
+        raise KeyError(camera_id)

@@ -1,0 +1,153 @@
+"""Decoder stage: one camera's packet stream back into frames at a target rate.
+
+Joins mid-GOP (drops packets until a keyframe), restarts the codec when the camera restarts or
+its parameters change, and reports gaps; after any gap it waits for the next keyframe again, so
+it never hands out frames predicted from missing references.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import av
+import numpy as np
+
+from roadcam.common.media import EncodedPacket, PacketBatch, StreamInfo
+
+log = logging.getLogger(__name__)
+_MAX_PENDING = 256  # pts -> packet metadata awaiting their (reordered) frames
+
+
+@dataclass
+class DecodedFrame:
+    camera_id: str
+    image: np.ndarray  # H x W x 3, BGR, uint8
+    capture_time_us: int
+    pts: int
+    seq: int
+    session_id: str
+    generation: int
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """Something a consumer must know about: a gap, a camera restart, corrupt data."""
+
+    camera_id: str
+    kind: str  # "gap" | "restart" | "params_changed" | "corrupt"
+    detail: str = ""
+    missing_packets: int = 0
+
+
+@dataclass
+class FrameRateSampler:
+    """Keeps at most `fps` frames per second of capture time (None = keep all). Pure."""
+
+    fps: float | None
+    _next_due_us: int | None = None
+
+    def keep(self, capture_time_us: int) -> bool:
+        if not self.fps:
+            return True
+        interval = int(1_000_000 / self.fps)
+        if self._next_due_us is None or capture_time_us >= self._next_due_us:
+            base = self._next_due_us if self._next_due_us is not None else capture_time_us
+            # Stay on the grid, but never fall behind it after a pause.
+            self._next_due_us = max(base + interval, capture_time_us + interval // 2)
+            return True
+        if capture_time_us < self._next_due_us - 10 * interval:  # clock went backwards
+            self._next_due_us = capture_time_us + interval
+            return True
+        return False
+
+
+@dataclass
+class CameraDecoder:
+    camera_id: str
+    target_fps: float | None = None
+    _sampler: FrameRateSampler = field(init=False)
+    _codec: av.CodecContext | None = field(init=False, default=None)
+    _key: tuple[str, int, StreamInfo] | None = field(init=False, default=None)
+    _last_seq: int | None = field(init=False, default=None)
+    _need_keyframe: bool = field(init=False, default=True)
+    _pending: dict[int, EncodedPacket] = field(init=False, default_factory=dict)
+    frames_decoded: int = field(init=False, default=0)
+
+    def __post_init__(self) -> None:
+        self._sampler = FrameRateSampler(self.target_fps)
+
+    def feed(self, batch: PacketBatch) -> tuple[list[DecodedFrame], list[StreamEvent]]:
+        frames: list[DecodedFrame] = []
+        events: list[StreamEvent] = []
+        key = (batch.session_id, batch.generation, batch.stream)
+        if key != self._key:
+            if self._key is not None:
+                kind = "restart" if batch.session_id != self._key[0] else "params_changed"
+                events.append(StreamEvent(self.camera_id, kind, f"{batch.stream.codec} {batch.stream.width}x{batch.stream.height}"))
+            self._open(batch.stream)
+            self._key = key
+            self._last_seq = None
+        for packet in batch.packets:
+            self._take(batch, packet, frames, events)
+        return frames, events
+
+    def note_lost(self, detail: str) -> StreamEvent:
+        """The caller lost packets it cannot name (an expired payload): resync at a keyframe."""
+        self._need_keyframe = True
+        self._reset_codec()
+        return StreamEvent(self.camera_id, "gap", detail)
+
+    def _take(self, batch: PacketBatch, p: EncodedPacket, frames: list, events: list) -> None:
+        if self._last_seq is not None:
+            if p.seq <= self._last_seq:
+                return  # re-delivered after a consumer restart: already handled
+            if p.seq != self._last_seq + 1:
+                missing = p.seq - self._last_seq - 1
+                events.append(StreamEvent(self.camera_id, "gap", f"{missing} packets missing", missing))
+                self._need_keyframe = True
+                self._reset_codec()
+        self._last_seq = p.seq
+        if self._need_keyframe and not p.keyframe:
+            return
+        self._need_keyframe = False
+        self._decode(batch, p, frames, events)
+
+    def _decode(self, batch: PacketBatch, p: EncodedPacket, frames: list, events: list) -> None:
+        assert self._codec is not None
+        packet = av.Packet(p.data)
+        packet.pts, packet.dts = p.pts, p.dts
+        packet.time_base = batch.stream.time_base
+        if len(self._pending) > _MAX_PENDING:
+            self._pending.clear()
+        self._pending[p.pts] = p
+        try:
+            decoded = self._codec.decode(packet)
+        except av.error.FFmpegError as exc:
+            events.append(StreamEvent(self.camera_id, "corrupt", str(exc)))
+            self._need_keyframe = True
+            self._reset_codec()
+            return
+        for frame in decoded:
+            self.frames_decoded += 1
+            source = self._pending.pop(frame.pts, p) if frame.pts is not None else p
+            if not self._sampler.keep(source.capture_time_us):
+                continue
+            frames.append(DecodedFrame(
+                self.camera_id, frame.to_ndarray(format="bgr24"), source.capture_time_us,
+                source.pts, source.seq, batch.session_id, batch.generation,
+            ))
+
+    def _open(self, stream: StreamInfo) -> None:
+        self._stream = stream
+        self._need_keyframe = True
+        self._reset_codec()
+
+    def _reset_codec(self) -> None:
+        self._pending.clear()
+        stream = getattr(self, "_stream", None)
+        if stream is None:
+            return
+        codec = av.CodecContext.create(stream.codec, "r")
+        if stream.extradata:
+            codec.extradata = stream.extradata
+        self._codec = codec

@@ -1,0 +1,59 @@
+"""The one way every service process runs: logging, signals, health endpoint, clean shutdown."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+from roadcam.common.errors import RoadcamError
+from roadcam.common.health import HealthServer
+from roadcam.common.logs import setup_logging
+from roadcam.common.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+class Service(Protocol):
+    def ready(self) -> tuple[bool, dict]: ...
+
+    async def run(self, stop: asyncio.Event) -> None: ...
+
+
+Bootstrap = Callable[[ServiceSettings], AbstractAsyncContextManager[Service]]
+
+
+async def serve(settings: ServiceSettings, bootstrap: Bootstrap, stop: asyncio.Event) -> None:
+    async with bootstrap(settings) as service:
+        health = None
+        if settings.health_port:
+            health = HealthServer(settings.health_host, settings.health_port, service.ready)
+            await health.start()
+        try:
+            await service.run(stop)
+        finally:
+            if health:
+                await health.stop()
+
+
+def run_service(name: str, settings: ServiceSettings, bootstrap: Bootstrap) -> None:
+    setup_logging(name, settings.log_level)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        await serve(settings, bootstrap, stop)
+
+    try:
+        asyncio.run(main())
+    except RoadcamError as exc:
+        log.error("%s cannot run: %s", name, exc)
+        sys.exit(2)
+    log.info("%s stopped", name)

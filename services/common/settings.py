@@ -1,0 +1,71 @@
+"""Settings shared by every service. Each service has one `Settings(ServiceSettings)` of its own.
+
+Values come from `ROADCAM_<SERVICE>_*` environment variables (nested with `__`, e.g.
+`ROADCAM_INGEST_KAFKA__BOOTSTRAP_SERVERS`) and from secret files in `/run/secrets` (or
+`$ROADCAM_SECRETS_DIR`) named like the variable in lower case, e.g. `roadcam_ingest_redis_url`.
+"""
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRETS_DIR = "/run/secrets"
+
+
+def secrets_dir() -> str | None:
+    path = os.environ.get("ROADCAM_SECRETS_DIR", DEFAULT_SECRETS_DIR)
+    return path if Path(path).is_dir() else None
+
+
+def service_config(service: str) -> SettingsConfigDict:
+    """The pydantic-settings config every service uses; `service` names the env prefix."""
+    return SettingsConfigDict(
+        env_prefix=f"ROADCAM_{service.upper()}_",
+        env_nested_delimiter="__",
+        secrets_dir=secrets_dir(),
+        extra="forbid",
+    )
+
+
+class KafkaSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    bootstrap_servers: str = Field("127.0.0.1:9092", description="host:port[,host:port...]")
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    ssl_cafile: Path | None = Field(None, description="CA bundle for the brokers' TLS certificates")
+    partitions: int = Field(12, ge=1, le=1024, description="partitions when roadcam creates a topic")
+    replication_factor: int = Field(1, ge=1, le=7)
+    max_message_bytes: int = Field(
+        8 * 1024 * 1024, ge=64 * 1024, le=64 * 1024 * 1024, description="largest bus message"
+    )
+
+
+class PayloadSettings(BaseModel):
+    """Where video bytes travel. `inline`: inside the Kafka message (production Kafka with
+    retention). `redis`: claim-check, bytes in Redis with a TTL and a reference on Kafka, so an
+    in-memory broker that never deletes (the local stack) stays small."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["inline", "redis"] = "inline"
+    ttl_seconds: int = Field(120, ge=5, le=3600, description="claim-check lifetime in Redis")
+
+
+class ServiceSettings(BaseSettings):
+    """Fields every service has. Subclasses set `model_config = service_config("<name>")`."""
+
+    instance: str = Field(default_factory=socket.gethostname, description="this replica's name")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    health_host: str = "0.0.0.0"
+    health_port: int = Field(0, ge=0, le=65535, description="/healthz, /readyz, /metrics; 0 = off")
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    kafka_sasl_password: SecretStr | None = None
+    redis_url: SecretStr = SecretStr("redis://127.0.0.1:6379/0")
+    payload: PayloadSettings = Field(default_factory=PayloadSettings)

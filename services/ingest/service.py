@@ -1,0 +1,112 @@
+"""The ingest service: camera threads feed one event loop that batches and publishes."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from roadcam.common import topics
+from roadcam.common.blobs import BlobStore
+from roadcam.common.bus import BusProducer
+from roadcam.common.camconfig.models import CameraConfig
+from roadcam.common.media import EncodedPacket, PacketBatch, StreamInfo
+from roadcam.common.video_bus import encode_batch
+from roadcam.ingest import metrics
+from roadcam.ingest.publisher import BatchPublisher
+from roadcam.ingest.reporter import HealthReporter
+from roadcam.ingest.settings import Settings
+from roadcam.ingest.worker import CameraWorker
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Item:
+    camera_id: str
+    session_id: str
+    generation: int
+    stream: StreamInfo
+    packet: EncodedPacket
+
+
+class IngestService:
+    def __init__(
+        self, settings: Settings, cameras: list[CameraConfig], producer: BusProducer,
+        blobs: BlobStore | None, reporter: HealthReporter,
+    ) -> None:
+        self._settings = settings
+        self._producer, self._blobs, self._reporter = producer, blobs, reporter
+        self._queue: asyncio.Queue[_Item] = asyncio.Queue(maxsize=settings.queue_max_packets)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.workers = {c.id: CameraWorker(c, self._from_thread, settings.camera_secrets_dir) for c in cameras}
+        self._publisher = BatchPublisher(self._send, settings.batch_max_ms, settings.batch_max_bytes)
+
+    def ready(self) -> tuple[bool, dict]:
+        states = {cid: w.status.snapshot().state for cid, w in self.workers.items()}
+        return self._loop is not None, {"cameras": states}
+
+    async def run(self, stop: asyncio.Event) -> None:
+        self._loop = asyncio.get_running_loop()
+        for worker in self.workers.values():
+            worker.start()
+        tasks = [asyncio.create_task(t) for t in (self._pump(), self._tick(), self._report_loop())]
+        try:
+            await stop.wait()
+        finally:
+            await asyncio.gather(*(asyncio.to_thread(w.stop) for w in self.workers.values()))
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await self._drain()
+            await self._report_all()
+
+    def _from_thread(self, camera_id: str, session_id: str, generation: int, stream: StreamInfo, packet: EncodedPacket) -> None:
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self._offer, _Item(camera_id, session_id, generation, stream, packet))
+
+    def _offer(self, item: _Item) -> None:
+        try:
+            self._queue.put_nowait(item)
+        except asyncio.QueueFull:
+            # Overload: drop rather than block the camera thread; seq numbers show the gap downstream.
+            self.workers[item.camera_id].status.dropped()
+
+    async def _pump(self) -> None:
+        while True:
+            item = await self._queue.get()
+            await self._publisher.add(item.camera_id, item.session_id, item.generation, item.stream, item.packet)
+
+    async def _drain(self) -> None:
+        while not self._queue.empty():
+            item = self._queue.get_nowait()
+            await self._publisher.add(item.camera_id, item.session_id, item.generation, item.stream, item.packet)
+        await self._publisher.flush_all()
+        await self._producer.flush()
+
+    async def _tick(self) -> None:
+        interval = max(self._settings.batch_max_ms, 10) / 1000
+        while True:
+            await asyncio.sleep(interval)
+            await self._publisher.flush_due()
+
+    async def _send(self, batch: PacketBatch) -> None:
+        try:
+            value = await encode_batch(batch, self._blobs)
+            await self._producer.send(topics.VIDEO, batch.camera_id, value)
+            metrics.BATCHES_SENT.labels(batch.camera_id).inc()
+        except Exception as exc:  # noqa: BLE001 - one failed send must not stop the other cameras
+            metrics.SEND_FAILURES.labels(batch.camera_id).inc()
+            self.workers[batch.camera_id].status.dropped(len(batch.packets))
+            log.error("camera %s: could not publish %d packets: %s", batch.camera_id, len(batch.packets), exc)
+
+    async def _report_loop(self) -> None:
+        while True:
+            await self._report_all()
+            await asyncio.sleep(self._settings.health_interval_s)
+
+    async def _report_all(self) -> None:
+        for worker in self.workers.values():
+            try:
+                await self._reporter.report(worker.status.snapshot())
+            except Exception as exc:  # noqa: BLE001 - health must not stop video
+                log.warning("camera %s: health report failed: %s", worker.camera.id, exc)

@@ -1,0 +1,29 @@
+"""Ingest settings: ROADCAM_INGEST_* variables and /run/secrets files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, model_validator
+
+from roadcam.common.settings import DEFAULT_SECRETS_DIR, ServiceSettings, service_config
+
+
+class Settings(ServiceSettings):
+    model_config = service_config("ingest")
+
+    config_file: Path = Field(Path("cameras.yaml"), description="the camera configuration YAML")
+    camera_secrets_dir: Path = Field(
+        Path(DEFAULT_SECRETS_DIR), description="where credentials_secret files live"
+    )
+    shard_index: int = Field(0, ge=0, description="this replica's shard (StatefulSet ordinal)")
+    shard_count: int = Field(1, ge=1, le=1024, description="how many ingest replicas share the cameras")
+    batch_max_ms: int = Field(100, ge=0, le=2000, description="longest a packet waits to be batched")
+    batch_max_bytes: int = Field(1024 * 1024, ge=1024, le=32 * 1024 * 1024)
+    queue_max_packets: int = Field(5000, ge=10, le=1_000_000, description="packets buffered before dropping")
+    health_interval_s: float = Field(2.0, gt=0, le=60)
+
+    @model_validator(mode="after")
+    def _shard_in_range(self) -> "Settings":
+        if self.shard_index >= self.shard_count:
+            raise ValueError(f"shard_index {self.shard_index} must be below shard_count {self.shard_count}")
+        return self
