@@ -58,6 +58,18 @@ class PayloadSettings(BaseModel):
     ttl_seconds: int = Field(120, ge=5, le=3600, description="claim-check lifetime in Redis")
 
 
+class S3Settings(BaseModel):
+    """Object storage (MinIO in production). The secret key is `s3_secret_key` on the service."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    endpoint: str = Field("127.0.0.1:9000", description="host:port, no scheme")
+    secure: bool = Field(True, description="TLS; required for object lock")
+    ca_file: Path | None = Field(None, description="CA bundle for a private certificate")
+    access_key: str = "roadcam"
+    region: str = "us-east-1"
+
+
 class ServiceSettings(BaseSettings):
     """Fields every service has. Subclasses set `model_config = service_config("<name>")`."""
 

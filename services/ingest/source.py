@@ -111,28 +111,27 @@ class SourceSession:
         """Yield packets with a per-session sequence number; raises SourceError when it ends."""
         seq = 0
         offset = 0  # added to file timestamps after each loop so they keep increasing
+        last_dts: int | None = None
         pacer = _Pacer(self.info.time_base, self._stop) if not self._network else None
         while not self._stop.is_set():
-            last_end = offset
+            loop_end = offset
             for packet in self._demux():
                 if self._stop.is_set():
                     return
-                pts = packet.pts if packet.pts is not None else packet.dts
-                dts = packet.dts if packet.dts is not None else pts
-                if pts is None:
-                    continue  # nothing to place it in time with: not a usable access unit
+                pts, dts = _timestamps(packet, offset, last_dts)
+                last_dts = dts
                 if pacer is not None:
-                    pacer.wait_for(dts + offset)  # decode order is send order
+                    pacer.wait_for(dts)  # decode order is send order
                 yield EncodedPacket(
-                    seq=seq, pts=pts + offset, dts=dts + offset, keyframe=packet.is_keyframe,
+                    seq=seq, pts=pts, dts=dts, keyframe=packet.is_keyframe,
                     capture_time_us=now_us(), duration=packet.duration or 0, data=bytes(packet),
                 )
                 seq += 1
-                last_end = max(last_end, pts + offset + (packet.duration or 0))
+                loop_end = max(loop_end, pts + (packet.duration or 0))
             if self._network or not self._config.loop:
                 raise SourceError("end of stream", "ENDED")
             self._container.seek(0, stream=self._stream)
-            offset = last_end
+            offset = loop_end
 
     def _demux(self) -> Iterator[av.Packet]:
         demux = self._container.demux(self._stream)
@@ -146,6 +145,17 @@ class SourceSession:
                 raise classify(exc, time.monotonic() - started, self._config.read_timeout_s) from None
             if packet.size:
                 yield packet
+
+
+def _timestamps(packet: av.Packet, offset: int, last_dts: int | None) -> tuple[int, int]:
+    pts = packet.pts if packet.pts is not None else packet.dts
+    dts = packet.dts if packet.dts is not None else pts
+    if pts is None:
+        # RTSP's first packet (usually the keyframe) often has no timestamp yet: keep it, placed
+        # just after the previous packet.
+        fallback = last_dts + 1 if last_dts is not None else 0
+        return fallback, fallback
+    return pts + offset, dts + offset
 
 
 class _Pacer:

@@ -1,0 +1,170 @@
+"""`roadcam up | down | status`: the local stack on 127.0.0.1."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+
+def roadcam_home() -> Path:
+    return Path(os.environ.get("ROADCAM_HOME", Path.home() / ".roadcam"))
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    up = subparsers.add_parser("up", help="run the whole stack locally (Ctrl-C stops it)")
+    up.add_argument("--config", type=Path, help="camera configuration YAML")
+    up.add_argument("--source", action="append", default=[], help="file or RTSP URL; repeatable")
+    up.add_argument("--run-dir", type=Path, help="where logs and state go (default ~/.roadcam/runs/...)")
+    up.add_argument("--memory-interval", type=float, default=60.0, help="seconds between memory.csv rows")
+    up.set_defaults(handler=cmd_up)
+    down = subparsers.add_parser("down", help="stop the stack started by `roadcam up`")
+    down.set_defaults(handler=cmd_down)
+    status = subparsers.add_parser("status", help="URLs, processes and memory of the running stack")
+    status.set_defaults(handler=cmd_status)
+
+
+def sample_config(run_dir: Path, sources: list[str]) -> dict:
+    """Cameras for --source arguments, or one generated test-pattern camera."""
+    from roadcam.devstack.testpattern import write_test_pattern
+
+    notice = {"operator": "roadcam local demo", "purpose": "道路管理・交通量調査 (demo)", "contact": "n/a"}
+    cameras = []
+    if not sources:
+        pattern = write_test_pattern(run_dir / "media" / "test-pattern.mp4")
+        cameras.append({
+            "id": "sample-1", "name": "Test pattern", "source": {"url": str(pattern), "loop": True},
+            "frame_size": [640, 360],
+            "counting_lines": [{"id": "center", "start": [320, 100], "end": [320, 260], "pos_name": "east", "neg_name": "west"}],
+        })
+    for i, url in enumerate(sources, start=1):
+        network = "://" in url and not url.startswith("file://")
+        source = {"url": url} if network else {"url": str(Path(url).resolve()), "loop": True}
+        cameras.append({"id": f"cam-{i}", "name": f"Camera {i}", "source": source})
+    for cam in cameras:
+        cam.update({
+            "purposes": ["road_management", "traffic_survey", "crime_prevention"],
+            "department": "local", "notice": notice, "recording": {"enabled": True},
+        })
+    return {"version": 1, "cameras": cameras}
+
+
+def prepare_run_dir(requested: Path | None) -> Path:
+    run_dir = requested or roadcam_home() / "runs" / time.strftime("%Y%m%d-%H%M%S")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    current = roadcam_home() / "current"
+    current.parent.mkdir(parents=True, exist_ok=True)
+    if current.is_symlink() or current.exists():
+        current.unlink()
+    current.symlink_to(run_dir.resolve())
+    return run_dir.resolve()
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from roadcam.common.camconfig import load_config, parse_config
+    from roadcam.common.errors import ConfigError
+    from roadcam.devstack.stack import LocalStack
+
+    if args.config and args.source:
+        raise ConfigError("give either --config or --source, not both")
+    run_dir = prepare_run_dir(args.run_dir)
+    if args.config:
+        load_config(args.config)  # fail before starting anything
+        config_file = args.config.resolve()
+    else:
+        raw = sample_config(run_dir, args.source)
+        parse_config(raw, "generated configuration")
+        config_file = run_dir / "cameras.yaml"
+        config_file.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False))
+    stack = LocalStack(run_dir, config_file)
+    stopping = {"flag": False}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.update(flag=True))
+    stack.start()
+    out = sys.stdout
+    out.write(f"roadcam is up (run dir {run_dir}, cameras from {config_file})\n")
+    for name, url in stack.urls.items():
+        out.write(f"  {name:<11} {url}\n")
+    out.write("Ctrl-C or `roadcam down` stops it.\n")
+    out.flush()
+    try:
+        _supervise(stack, run_dir, args.memory_interval, stopping)
+    finally:
+        stack.stop()
+        out.write("roadcam is down\n")
+    return 0
+
+
+def _supervise(stack, run_dir: Path, interval: float, stopping: dict) -> None:
+    from roadcam.devstack.memory import stack_rss
+
+    memory_log = run_dir / "memory.csv"
+    names = [c.name for c in stack.children]
+    memory_log.write_text("elapsed_s,total_mb," + ",".join(f"{n}_mb" for n in names) + "\n")
+    started, next_sample, reported = time.monotonic(), 0.0, set()
+    while not stopping["flag"]:
+        now = time.monotonic() - started
+        if now >= next_sample:
+            rss = stack_rss({c.name: c.pid for c in stack.children})
+            row = [f"{now:.0f}", f"{sum(rss.values()) / 1e6:.1f}"] + [f"{rss[n] / 1e6:.1f}" for n in names]
+            with memory_log.open("a") as f:
+                f.write(",".join(row) + "\n")
+            next_sample = now + interval
+        for child in stack.dead_children():
+            if child.name not in reported:
+                reported.add(child.name)
+                sys.stderr.write(f"roadcam: {child.name} exited ({child.process.returncode}); see {child.log_path}\n")
+        time.sleep(0.5)
+
+
+def _state() -> dict:
+    path = roadcam_home() / "current" / "stack.json"
+    if not path.exists():
+        raise SystemExit("roadcam: no stack is running (no ~/.roadcam/current/stack.json)")
+    return json.loads(path.read_text())
+
+
+def cmd_down(args: argparse.Namespace) -> int:
+    state = _state()
+    pids = [state["up_pid"], *state["children"].values()]
+    for pid in pids[:1]:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_alive(p) for p in pids):
+        time.sleep(0.2)
+    for pid in pids:  # anything `up` could not stop
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    sys.stdout.write("roadcam is down\n")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from roadcam.devstack.memory import stack_rss
+
+    state = _state()
+    rss = stack_rss(state["children"])
+    for name, url in state["urls"].items():
+        sys.stdout.write(f"  {name:<11} {url}\n")
+    for name, pid in state["children"].items():
+        sys.stdout.write(f"  {name:<11} pid {pid:<7} {'up' if _alive(pid) else 'DOWN':<5} {rss[name] / 1e6:7.1f} MB\n")
+    sys.stdout.write(f"  total RSS {sum(rss.values()) / 1e6:.1f} MB\n")
+    return 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

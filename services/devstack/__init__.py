@@ -1,0 +1,1 @@
+"""The local stack behind `roadcam up`: real servers and every roadcam service as child processes."""

@@ -1,0 +1,82 @@
+"""Start and stop child processes on free 127.0.0.1 ports; shared by `roadcam up` and the tests."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from roadcam.common.errors import RoadcamError
+
+log = logging.getLogger(__name__)
+
+
+class StackError(RoadcamError):
+    """A local server could not be started."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex((host, port)) == 0
+
+
+@dataclass
+class Child:
+    name: str
+    process: subprocess.Popen
+    log_path: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if not self.alive():
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+
+
+def spawn(
+    name: str, argv: list[str], log_dir: Path, env: dict[str, str] | None = None,
+    ready: Callable[[], bool] | None = None, timeout: float = 30.0,
+) -> Child:
+    """Start `argv`, logging to log_dir/name.log, and wait until `ready()` holds."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{name}.log"
+    with open(log_path, "ab") as out:
+        process = subprocess.Popen(
+            argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})}, start_new_session=True,
+        )
+    child = Child(name, process, log_path)
+    deadline = time.monotonic() + timeout
+    while ready is not None and not ready():
+        if not child.alive():
+            tail = log_path.read_text(errors="replace")[-2000:]
+            raise StackError(f"{name} exited with {process.returncode} while starting:\n{tail}")
+        if time.monotonic() > deadline:
+            child.stop()
+            raise StackError(f"{name} did not become ready within {timeout:.0f}s (log: {log_path})")
+        time.sleep(0.1)
+    log.info("%s started (pid %d)", name, process.pid)
+    return child

@@ -1,0 +1,113 @@
+"""`roadcam up`: infrastructure plus every roadcam service that exists, as child processes.
+
+The run directory keeps each process's log, the generated configuration, the TLS certificate
+and `stack.json` (URLs and pids), which `roadcam down` and `roadcam status` read.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from roadcam.devstack.processes import Child, free_port, spawn
+from roadcam.devstack.servers import start_kafka, start_redis, start_s3
+
+log = logging.getLogger(__name__)
+
+# Start order: producers before consumers does not matter (consumers wait for topics).
+SERVICES = ("ingest", "anonymizer", "counter", "recorder", "api")
+S3_ACCESS_KEY, S3_SECRET_KEY = "roadcam-local", "roadcam-local-secret"
+
+
+@dataclass
+class Infra:
+    run_dir: str
+    config_file: str
+    kafka: str
+    redis: str
+    s3_endpoint: str
+    s3_ca_file: str
+
+
+def service_exists(name: str) -> bool:
+    return importlib.util.find_spec(f"roadcam.{name}.__main__") is not None
+
+
+def service_env(name: str, infra: Infra, health_port: int) -> dict[str, str]:
+    """Environment for one service; a service may add its own through `roadcam.<name>.devstack`."""
+    p = f"ROADCAM_{name.upper()}_"
+    env = {
+        f"{p}CONFIG_FILE": infra.config_file,
+        f"{p}KAFKA__BOOTSTRAP_SERVERS": infra.kafka,
+        f"{p}REDIS_URL": infra.redis,
+        # The local broker keeps every message forever: video bytes go to Redis (claim-check).
+        f"{p}PAYLOAD__MODE": "redis",
+        f"{p}HEALTH_PORT": str(health_port),
+        f"{p}HEALTH_HOST": "127.0.0.1",
+        f"{p}S3__ENDPOINT": infra.s3_endpoint,
+        f"{p}S3__CA_FILE": infra.s3_ca_file,
+        f"{p}S3__ACCESS_KEY": S3_ACCESS_KEY,
+        f"{p}S3_SECRET_KEY": S3_SECRET_KEY,
+        "ROADCAM_SECRETS_DIR": str(Path(infra.run_dir) / "secrets"),
+    }
+    if importlib.util.find_spec(f"roadcam.{name}.devstack") is not None:
+        hook = importlib.import_module(f"roadcam.{name}.devstack")
+        env.update(hook.environment(infra, env))
+    return env
+
+
+class LocalStack:
+    def __init__(self, run_dir: Path, config_file: Path) -> None:
+        self.run_dir = run_dir
+        self.config_file = config_file
+        self.children: list[Child] = []
+        self.urls: dict[str, str] = {}
+
+    def start(self) -> None:
+        logs = self.run_dir / "logs"
+        (self.run_dir / "secrets").mkdir(parents=True, exist_ok=True)
+        try:
+            kafka, redis = start_kafka(logs), start_redis(logs)
+            self.children += [kafka.child, redis.child]
+            s3 = start_s3(logs, self.run_dir / "tls")
+            self.children.append(s3.child)
+            infra = Infra(str(self.run_dir), str(self.config_file), kafka.url, redis.url, s3.endpoint, str(s3.ca_file))
+            self.urls = {"kafka": kafka.url, "redis": redis.url, "s3": s3.url}
+            for name in SERVICES:
+                if service_exists(name):
+                    self._start_service(name, infra, logs)
+        except BaseException:
+            self.stop()
+            raise
+        self._write_state(infra)
+
+    def _start_service(self, name: str, infra: Infra, logs: Path) -> None:
+        port = free_port()
+        env = service_env(name, infra, port)
+        child = spawn(name, [sys.executable, "-m", f"roadcam.{name}"], logs, env=env)
+        self.children.append(child)
+        self.urls[name] = env.get(f"ROADCAM_{name.upper()}_PUBLIC_URL", f"http://127.0.0.1:{port}/readyz")
+
+    def _write_state(self, infra: Infra) -> None:
+        state = {
+            "up_pid": os.getpid(),
+            "started": time.time(),
+            "urls": self.urls,
+            "infra": asdict(infra),
+            "children": {c.name: c.pid for c in self.children},
+        }
+        (self.run_dir / "stack.json").write_text(json.dumps(state, indent=2))
+
+    def dead_children(self) -> list[Child]:
+        return [c for c in self.children if not c.alive()]
+
+    def stop(self) -> None:
+        # Services first (they flush to the bus and S3), infrastructure last.
+        for child in reversed(self.children):
+            child.stop()
+        self.children.clear()
