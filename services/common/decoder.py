@@ -18,6 +18,15 @@ log = logging.getLogger(__name__)
 _MAX_PENDING = 256  # pts -> packet metadata awaiting their (reordered) frames
 
 
+def padded_packet(data: bytes) -> av.Packet:
+    """A packet FFmpeg allocated (zeroed input padding after the data). `av.Packet(bytes)` wraps
+    the Python buffer without padding, and bitstream readers (MPEG-4 part 2 visibly) read past the
+    end into whatever memory follows, corrupting frames."""
+    packet = av.Packet(len(data))
+    memoryview(packet)[:] = data
+    return packet
+
+
 @dataclass
 class DecodedFrame:
     camera_id: str
@@ -91,6 +100,16 @@ class CameraDecoder:
             self._take(batch, packet, frames, events)
         return frames, events
 
+    def flush(self) -> list[DecodedFrame]:
+        """End of a finite input (a file): return the frames the codec still holds back."""
+        if self._codec is None or self._key is None:
+            return []
+        frames: list[DecodedFrame] = []
+        session_id, generation, _ = self._key
+        for frame in self._codec.decode(None):
+            self._emit(frame, None, session_id, generation, frames)
+        return frames
+
     def note_lost(self, detail: str) -> StreamEvent:
         """The caller lost packets it cannot name (an expired payload): resync at a keyframe."""
         self._need_keyframe = True
@@ -114,7 +133,7 @@ class CameraDecoder:
 
     def _decode(self, batch: PacketBatch, p: EncodedPacket, frames: list, events: list) -> None:
         assert self._codec is not None
-        packet = av.Packet(p.data)
+        packet = padded_packet(p.data)
         packet.pts, packet.dts = p.pts, p.dts
         packet.time_base = batch.stream.time_base
         if len(self._pending) > _MAX_PENDING:
@@ -128,14 +147,18 @@ class CameraDecoder:
             self._reset_codec()
             return
         for frame in decoded:
-            self.frames_decoded += 1
-            source = self._pending.pop(frame.pts, p) if frame.pts is not None else p
-            if not self._sampler.keep(source.capture_time_us):
-                continue
-            frames.append(DecodedFrame(
-                self.camera_id, frame.to_ndarray(format="bgr24"), source.capture_time_us,
-                source.pts, source.seq, batch.session_id, batch.generation,
-            ))
+            self._emit(frame, p, batch.session_id, batch.generation, frames)
+
+    def _emit(self, frame: av.VideoFrame, fallback: EncodedPacket | None, session_id: str, generation: int, out: list) -> None:
+        """Attach the capture time of the packet the frame came from (B-frames reorder)."""
+        self.frames_decoded += 1
+        source = self._pending.pop(frame.pts, fallback) if frame.pts is not None else fallback
+        if source is None or not self._sampler.keep(source.capture_time_us):
+            return
+        out.append(DecodedFrame(
+            self.camera_id, frame.to_ndarray(format="bgr24"), source.capture_time_us,
+            source.pts, source.seq, session_id, generation,
+        ))
 
     def _open(self, stream: StreamInfo) -> None:
         self._stream = stream
@@ -150,4 +173,5 @@ class CameraDecoder:
         codec = av.CodecContext.create(stream.codec, "r")
         if stream.extradata:
             codec.extradata = stream.extradata
+        codec.reorder_depth = stream.reorder_depth
         self._codec = codec

@@ -16,6 +16,7 @@ class StreamInfo:
     time_base: Fraction
     avg_fps: float = 0.0
     bitstream_format: str = "annexb"  # or "avcc" (length-prefixed, as in MP4 files)
+    reorder_depth: int = 0  # B-frame reorder delay; without it a decoder drops early B-frames
 
 
 @dataclass

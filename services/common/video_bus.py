@@ -19,6 +19,7 @@ def stream_to_proto(info: StreamInfo) -> video_pb2.StreamParams:
         time_base_den=info.time_base.denominator,
         avg_fps=info.avg_fps,
         bitstream_format=info.bitstream_format,
+        reorder_depth=info.reorder_depth,
     )
 
 
@@ -31,6 +32,7 @@ def stream_from_proto(msg: video_pb2.StreamParams) -> StreamInfo:
         time_base=Fraction(msg.time_base_num or 1, msg.time_base_den or 90000),
         avg_fps=msg.avg_fps,
         bitstream_format=msg.bitstream_format or "annexb",
+        reorder_depth=msg.reorder_depth,
     )
 
 

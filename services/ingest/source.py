@@ -11,7 +11,6 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from fractions import Fraction
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -19,9 +18,10 @@ import av
 import av.error
 
 from roadcam.common.camconfig.models import SourceConfig
+from roadcam.common.demux import stream_info
 from roadcam.common.errors import SourceError
 from roadcam.common.logs import redact_url
-from roadcam.common.media import EncodedPacket, StreamInfo
+from roadcam.common.media import EncodedPacket
 from roadcam.common.timeutil import now_us
 
 log = logging.getLogger(__name__)
@@ -66,21 +66,6 @@ def classify(exc: Exception, elapsed: float, timeout: float) -> SourceError:
     else:
         kind = "INTERNAL"
     return SourceError(message, kind)
-
-
-def stream_info(stream: av.video.stream.VideoStream) -> StreamInfo:
-    ctx = stream.codec_context
-    extradata = bytes(ctx.extradata or b"")
-    return StreamInfo(
-        codec=ctx.name,
-        extradata=extradata,
-        width=ctx.width,
-        height=ctx.height,
-        time_base=Fraction(stream.time_base or Fraction(1, 90000)),
-        avg_fps=float(stream.average_rate or 0),
-        # avcC/hvcC records start with version 1; Annex-B parameter sets start with 00 00 (0)1.
-        bitstream_format="avcc" if extradata[:1] == b"\x01" and ctx.name in ("h264", "hevc") else "annexb",
-    )
 
 
 class SourceSession:
