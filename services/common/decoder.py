@@ -59,12 +59,14 @@ class FrameRateSampler:
         if not self.fps:
             return True
         interval = int(1_000_000 / self.fps)
-        if self._next_due_us is None or capture_time_us >= self._next_due_us:
-            base = self._next_due_us if self._next_due_us is not None else capture_time_us
-            # Stay on the grid, but never fall behind it after a pause.
-            self._next_due_us = max(base + interval, capture_time_us + interval // 2)
+        slack = interval // 4  # a source frame slightly early still counts: 11 fps -> 4 fps works
+        due = self._next_due_us
+        if due is None or capture_time_us >= due - slack:
+            following = (due if due is not None else capture_time_us) + interval
+            # Stay on the grid, but resynchronise after a pause instead of bursting to catch up.
+            self._next_due_us = following if following > capture_time_us else capture_time_us + interval
             return True
-        if capture_time_us < self._next_due_us - 10 * interval:  # clock went backwards
+        if capture_time_us < due - 10 * interval:  # clock went backwards (camera restart)
             self._next_due_us = capture_time_us + interval
             return True
         return False

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from roadcam.common import topics
+from roadcam.common.backoff import Backoff
 from roadcam.common.blobs import BlobStore
 from roadcam.common.bus import BusProducer
 from roadcam.common.camconfig.models import CameraConfig
@@ -38,7 +39,13 @@ class IngestService:
         self._producer, self._blobs, self._reporter = producer, blobs, reporter
         self._queue: asyncio.Queue[_Item] = asyncio.Queue(maxsize=settings.queue_max_packets)
         self._loop: asyncio.AbstractEventLoop | None = None
-        self.workers = {c.id: CameraWorker(c, self._from_thread, settings.camera_secrets_dir) for c in cameras}
+        self.workers = {
+            c.id: CameraWorker(
+                c, self._from_thread, settings.camera_secrets_dir,
+                Backoff(initial=settings.reconnect_initial_s, maximum=settings.reconnect_max_s),
+            )
+            for c in cameras
+        }
         self._publisher = BatchPublisher(self._send, settings.batch_max_ms, settings.batch_max_bytes)
 
     def ready(self) -> tuple[bool, dict]:

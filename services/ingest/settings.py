@@ -21,6 +21,10 @@ class Settings(ServiceSettings):
     batch_max_bytes: int = Field(1024 * 1024, ge=1024, le=32 * 1024 * 1024)
     queue_max_packets: int = Field(5000, ge=10, le=1_000_000, description="packets buffered before dropping")
     health_interval_s: float = Field(2.0, gt=0, le=60)
+    reconnect_initial_s: float = Field(0.5, gt=0, le=60, description="first retry delay")
+    reconnect_max_s: float = Field(
+        8.0, gt=0, le=300, description="longest retry delay; bounds how long a restarted camera stays dark"
+    )
 
     @model_validator(mode="after")
     def _shard_in_range(self) -> "Settings":

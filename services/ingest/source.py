@@ -26,6 +26,9 @@ from roadcam.common.timeutil import now_us
 
 log = logging.getLogger(__name__)
 _NETWORK_SCHEMES = ("rtsp", "rtsps", "http", "https")
+# What cameras send (I1) plus MPEG-4 part 2 from older encoders; FFmpeg would also "open" a text
+# file as an `ansi` video stream, which must not reach the bus.
+CAMERA_CODECS = ("h264", "hevc", "mpeg4")
 
 
 def is_network(url: str) -> bool:
@@ -88,6 +91,9 @@ class SourceSession:
             raise SourceError("the source has no video stream", "NO_VIDEO")
         self._stream = self._container.streams.video[0]
         self.info = stream_info(self._stream)
+        if self.info.codec not in CAMERA_CODECS:
+            self._container.close()
+            raise SourceError(f"video codec {self.info.codec!r} is not one roadcam handles {CAMERA_CODECS}", "NO_VIDEO")
 
     def close(self) -> None:
         self._container.close()

@@ -47,13 +47,15 @@ def main():
         path, _, codec = target.partition(":")
         factory = FileFactory(path, codec or "h264")
         if args.auth:
-            factory.add_role_from_structure(Gst.Structure.from_string(
-                "user, media.factory.access=(boolean)true, media.factory.construct=(boolean)true")[0])
+            permissions = GstRtspServer.RTSPPermissions()
+            permissions.add_permission_for_role("user", "media.factory.access", True)
+            permissions.add_permission_for_role("user", "media.factory.construct", True)
+            factory.set_permissions(permissions)
         mounts.add_factory(name, factory)
     if args.auth:
         auth = GstRtspServer.RTSPAuth()
-        token = GstRtspServer.RTSPToken.new_empty()
-        token.get_structure().set_value("media.factory.role", "user")
+        token = GstRtspServer.RTSPToken()
+        token.set_string("media.factory.role", "user")
         user, _, password = args.auth.partition(":")
         auth.add_basic(GstRtspServer.RTSPAuth.make_basic(user, password), token)
         server.set_auth(auth)

@@ -1,0 +1,97 @@
+"""Run the real ingest service in-process against real servers, and read what it publishes."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import redis.asyncio as aioredis
+import yaml
+
+from roadcam.common.blobs import RedisBlobStore
+from roadcam.common.bus import BusConsumer
+from roadcam.common.media import PacketBatch
+from roadcam.common.settings import KafkaSettings, PayloadSettings
+from roadcam.common.video_bus import decode_batch
+from roadcam.ingest.bootstrap import bootstrap
+from roadcam.ingest.service import IngestService
+from roadcam.ingest.settings import Settings
+from roadcam.ingest.reporter import health_key
+
+NOTICE = {"operator": "test", "purpose": "test", "contact": "test"}
+
+
+def camera(camera_id: str, url: str, **source) -> dict:
+    return {
+        "id": camera_id, "name": camera_id, "source": {"url": url, **source},
+        "purposes": ["road_management"], "department": "test", "notice": NOTICE,
+    }
+
+
+def ingest_settings(tmp_path: Path, cameras: list[dict], kafka: KafkaSettings, redis_url: str, **extra) -> Settings:
+    config = tmp_path / "cameras.yaml"
+    config.write_text(yaml.safe_dump({"version": 1, "cameras": cameras}))
+    return Settings(
+        config_file=config, kafka=kafka, redis_url=redis_url, camera_secrets_dir=tmp_path / "secrets",
+        payload=PayloadSettings(mode="redis", ttl_seconds=300), health_interval_s=0.5,
+        reconnect_initial_s=0.5, reconnect_max_s=4.0, **extra,
+    )
+
+
+@asynccontextmanager
+async def running_ingest(settings: Settings) -> AsyncIterator[IngestService]:
+    stop = asyncio.Event()
+    async with bootstrap(settings) as service:
+        task = asyncio.create_task(service.run(stop))
+        try:
+            yield service
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, 30)
+
+
+async def health(redis_url: str, camera_id: str) -> dict[str, str]:
+    client = aioredis.from_url(redis_url, decode_responses=True)
+    try:
+        return await client.hgetall(health_key(camera_id))
+    finally:
+        await client.aclose()
+
+
+async def wait_for(predicate, timeout: float, interval: float = 0.2):
+    """Poll an async predicate until it returns something truthy (returned) or time runs out."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = await predicate()
+        if value or loop.time() > deadline:
+            return value
+        await asyncio.sleep(interval)
+
+
+class VideoTopicReader:
+    """Reads roadcam.video.v1 from the beginning and resolves claim-checks."""
+
+    def __init__(self, kafka: KafkaSettings, redis_url: str, group: str = "test-reader") -> None:
+        self.consumer = BusConsumer(kafka, None, ["roadcam.video.v1"], group, from_beginning=True, session_timeout_ms=2000)
+        self.blobs = RedisBlobStore(aioredis.from_url(redis_url), 300)
+        self.batches: list[PacketBatch] = []
+
+    async def __aenter__(self) -> VideoTopicReader:
+        await self.consumer.start()
+        self._iter = self.consumer.batches(timeout_ms=200)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.consumer.stop()
+
+    async def read_for(self, seconds: float) -> list[PacketBatch]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        new: list[PacketBatch] = []
+        while loop.time() < deadline:
+            for record in await self._iter.__anext__():
+                new.append(await decode_batch(record.value, self.blobs))
+        self.batches += new
+        return new

@@ -1,0 +1,142 @@
+"""Ingest against real cameras (GStreamer RTSP), a real Kafka-API broker and Redis."""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import av
+import pytest
+import redis.asyncio as aioredis
+
+from roadcam.common.blobs import RedisBlobStore
+from roadcam.common.bus import BusConsumer
+from roadcam.common.video_feed import VideoFeed
+from roadcam.devstack.processes import free_port
+from tests.integration.ingest.harness import (
+    VideoTopicReader, camera, health, ingest_settings, running_ingest, wait_for,
+)
+
+pytestmark = pytest.mark.slow
+
+
+def by_camera(batches, camera_id):
+    return [p for b in batches if b.camera_id == camera_id for p in b.packets]
+
+
+async def test_rtsp_packets_arrive_in_order_with_correct_timestamps(
+    tmp_path, kafka_settings, redis_server, rtsp_camera_factory, looped_clip
+) -> None:
+    server = rtsp_camera_factory({"bridge": looped_clip("bridge_dense_5s.mp4", 10)})
+    settings = ingest_settings(tmp_path, [camera("bridge", server.url("bridge"))], kafka_settings, redis_server.url)
+    async with running_ingest(settings), VideoTopicReader(kafka_settings, redis_server.url) as reader:
+        await reader.read_for(6.0)
+    packets = by_camera(reader.batches, "bridge")
+    assert len(packets) >= 100  # 30 fps for several seconds
+    assert [p.seq for p in packets] == list(range(packets[0].seq, packets[0].seq + len(packets)))
+    assert {b.session_id for b in reader.batches} == {reader.batches[0].session_id}
+    steps = {b.pts - a.pts for a, b in zip(packets[1:], packets[2:])}
+    assert steps <= {2999, 3000, 3001}  # 30 fps in RTP's 90 kHz clock, no B-frames in this clip
+    capture = [p.capture_time_us for p in packets]
+    assert capture == sorted(capture)
+    assert packets[0].keyframe or any(p.keyframe for p in packets[:40])
+    stream = reader.batches[0].stream
+    assert (stream.codec, stream.width, stream.height, stream.bitstream_format) == ("h264", 1280, 720, "annexb")
+
+
+async def test_a_file_camera_passes_the_original_bits_unmodified(tmp_path, kafka_settings, redis_server, videos) -> None:
+    clip = videos / "crosswalk_peds_bikes_13s.mp4"
+    settings = ingest_settings(tmp_path, [camera("file", str(clip))], kafka_settings, redis_server.url)
+    async with running_ingest(settings), VideoTopicReader(kafka_settings, redis_server.url) as reader:
+        await reader.read_for(4.0)
+    received = by_camera(reader.batches, "file")
+    with av.open(str(clip)) as container:
+        original = [bytes(p) for p in container.demux(video=0) if p.size]
+    assert len(received) >= 30
+    assert [p.data for p in received] == original[: len(received)]  # R1: not re-encoded
+
+
+async def test_consumer_decodes_frames_at_the_requested_rate(
+    tmp_path, kafka_settings, redis_server, rtsp_camera_factory, looped_clip
+) -> None:
+    server = rtsp_camera_factory({"cross": looped_clip("crosswalk_peds_bikes_13s.mp4", 5)})
+    settings = ingest_settings(tmp_path, [camera("cross", server.url("cross"))], kafka_settings, redis_server.url)
+    consumer = BusConsumer(kafka_settings, None, ["roadcam.video.v1"], "decoder", from_beginning=True, session_timeout_ms=2000)
+    feed = VideoFeed(consumer, RedisBlobStore(aioredis.from_url(redis_server.url), 300), target_fps=4)
+    frames = []
+    async with running_ingest(settings):
+        await consumer.start()
+        try:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 8
+            async for batch in feed.batches():
+                frames += batch.frames
+                await feed.commit()
+                if loop.time() > deadline:
+                    break
+        finally:
+            await consumer.stop()
+    assert len(frames) >= 15
+    span_s = (frames[-1].capture_time_us - frames[0].capture_time_us) / 1e6
+    assert len(frames) == pytest.approx(span_s * 4 + 1, abs=3)
+    assert frames[0].image.shape == (352, 640, 3)
+
+
+async def test_camera_restart_reconnects_within_10s_and_health_shows_it(
+    tmp_path, kafka_settings, redis_server, rtsp_camera_factory, looped_clip
+) -> None:
+    server = rtsp_camera_factory({"cam": looped_clip("bridge_dense_5s.mp4", 20)})
+    settings = ingest_settings(
+        tmp_path, [camera("cam", server.url("cam"), read_timeout_s=3)], kafka_settings, redis_server.url
+    )
+
+    async def state(expected: str):
+        h = await health(redis_server.url, "cam")
+        return h if h.get("state") == expected else None
+
+    async with running_ingest(settings), VideoTopicReader(kafka_settings, redis_server.url) as reader:
+        assert await wait_for(lambda: state("ONLINE"), 15)
+        await reader.read_for(2.0)
+        server.stop()
+        down = await wait_for(lambda: state("RECONNECTING"), 10)
+        assert down and down["last_error"] and down["error_kind"] in ("UNREACHABLE", "TIMEOUT", "ENDED", "BAD_DATA")
+        await asyncio.sleep(2)
+        server.start()  # same port, the camera is back
+        back = await wait_for(lambda: state("ONLINE"), 10)
+        assert back, "ingest did not reconnect within 10 s of the camera coming back"
+        assert int(back["reconnects"]) >= 1
+        await reader.read_for(3.0)
+    sessions = [b.session_id for b in reader.batches if b.camera_id == "cam"]
+    assert len(set(sessions)) == 2  # the restart shows up on the bus as a new session
+
+
+async def test_bad_sources_report_clear_errors_while_other_cameras_keep_flowing(
+    tmp_path, kafka_settings, redis_server, rtsp_camera_factory, looped_clip
+) -> None:
+    server = rtsp_camera_factory({"good": looped_clip("crosswalk_peds_bikes_13s.mp4", 5)}, auth=None)
+    locked = rtsp_camera_factory({"locked": looped_clip("crosswalk_peds_bikes_13s.mp4", 2)}, auth="viewer:right")
+    not_video = tmp_path / "notes.txt"
+    not_video.write_text("this is not a video\n" * 100)
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "secrets" / "locked-cam").write_text("viewer:wrong")
+    cameras = [
+        camera("good", server.url("good")),
+        camera("dns", "rtsp://camera.invalid:554/live", open_timeout_s=3),
+        camera("closed", f"rtsp://127.0.0.1:{free_port()}/live", open_timeout_s=3),
+        camera("text", str(not_video)),
+        camera("missing", str(tmp_path / "missing.mp4")),
+        camera("auth", locked.url("locked"), credentials_secret="locked-cam", open_timeout_s=3),
+    ]
+    expected = {"dns": "UNREACHABLE", "closed": "UNREACHABLE", "text": "NO_VIDEO", "missing": "NOT_FOUND", "auth": "AUTH"}
+    settings = ingest_settings(tmp_path, cameras, kafka_settings, redis_server.url)
+    async with running_ingest(settings), VideoTopicReader(kafka_settings, redis_server.url) as reader:
+        await reader.read_for(7.0)
+        reports = {cid: await health(redis_server.url, cid) for cid in [*expected, "good"]}
+    for cid, kind in expected.items():
+        assert reports[cid]["state"] == "RECONNECTING", cid
+        assert reports[cid]["error_kind"] == kind, (cid, reports[cid])
+        assert reports[cid]["last_error"], cid
+        assert "wrong" not in reports[cid]["last_error"]  # no credentials in health
+    assert reports["good"]["state"] == "ONLINE" and float(reports["good"]["fps"]) > 5
+    good = by_camera(reader.batches, "good")
+    assert len(good) >= 40 and [p.seq for p in good] == list(range(good[0].seq, good[0].seq + len(good)))
+    assert {b.camera_id for b in reader.batches} == {"good"}
