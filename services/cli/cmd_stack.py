@@ -21,6 +21,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     up.add_argument("--config", type=Path, help="camera configuration YAML")
     up.add_argument("--source", action="append", default=[], help="file or RTSP URL; repeatable")
     up.add_argument("--run-dir", type=Path, help="where logs and state go (default ~/.roadcam/runs/...)")
+    up.add_argument(
+        "--services", default="ingest,anonymizer,counter,recorder,api",
+        help="comma-separated roadcam services to start (default: all that are installed)",
+    )
+    up.add_argument(
+        "--roll-minutes", type=float, default=10.0,
+        help="re-create the video and health topics this often, so the in-memory broker stays "
+             "small (0 = never); consumers resume on the new topic",
+    )
     up.add_argument("--memory-interval", type=float, default=60.0, help="seconds between memory.csv rows")
     up.set_defaults(handler=cmd_up)
     down = subparsers.add_parser("down", help="stop the stack started by `roadcam up`")
@@ -68,7 +77,7 @@ def prepare_run_dir(requested: Path | None) -> Path:
 def cmd_up(args: argparse.Namespace) -> int:
     from roadcam.common.camconfig import load_config, parse_config
     from roadcam.common.errors import ConfigError
-    from roadcam.devstack.stack import LocalStack
+    from roadcam.devstack.stack import SERVICES, LocalStack
 
     if args.config and args.source:
         raise ConfigError("give either --config or --source, not both")
@@ -81,7 +90,11 @@ def cmd_up(args: argparse.Namespace) -> int:
         parse_config(raw, "generated configuration")
         config_file = run_dir / "cameras.yaml"
         config_file.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False))
-    stack = LocalStack(run_dir, config_file)
+    services = tuple(s.strip() for s in args.services.split(",") if s.strip())
+    unknown = set(services) - set(SERVICES)
+    if unknown:
+        raise ConfigError(f"unknown services {sorted(unknown)}; choose from {', '.join(SERVICES)}")
+    stack = LocalStack(run_dir, config_file, services)
     stopping = {"flag": False}
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.update(flag=True))
@@ -90,25 +103,31 @@ def cmd_up(args: argparse.Namespace) -> int:
     out.write(f"roadcam is up (run dir {run_dir}, cameras from {config_file})\n")
     for name, url in stack.urls.items():
         out.write(f"  {name:<11} {url}\n")
+    for name, reason in stack.failed.items():
+        out.write(f"  {name:<11} FAILED to start: {reason} (see {run_dir / 'logs' / (name + '.log')})\n")
     out.write("Ctrl-C or `roadcam down` stops it.\n")
     out.flush()
     try:
-        _supervise(stack, run_dir, args.memory_interval, stopping)
+        _supervise(stack, run_dir, args.memory_interval, args.roll_minutes * 60, stopping)
     finally:
         stack.stop()
         out.write("roadcam is down\n")
     return 0
 
 
-def _supervise(stack, run_dir: Path, interval: float, stopping: dict) -> None:
+def _supervise(stack, run_dir: Path, interval: float, roll_every: float, stopping: dict) -> None:
     from roadcam.devstack.memory import stack_rss
 
     memory_log = run_dir / "memory.csv"
     names = [c.name for c in stack.children]
     memory_log.write_text("elapsed_s,total_mb," + ",".join(f"{n}_mb" for n in names) + "\n")
     started, next_sample, reported = time.monotonic(), 0.0, set()
+    next_roll = roll_every or float("inf")
     while not stopping["flag"]:
         now = time.monotonic() - started
+        if now >= next_roll:
+            stack.roll_ephemeral_topics()
+            next_roll = now + roll_every
         if now >= next_sample:
             rss = stack_rss({c.name: c.pid for c in stack.children})
             row = [f"{now:.0f}", f"{sum(rss.values()) / 1e6:.1f}"] + [f"{rss[n] / 1e6:.1f}" for n in names]

@@ -16,6 +16,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.helpers import create_ssl_context
 from pydantic import SecretStr
 
+from roadcam.common import topics as topic_names
 from roadcam.common.backoff import Backoff
 from roadcam.common.errors import BusError
 from roadcam.common.settings import KafkaSettings
@@ -40,12 +41,32 @@ def client_options(kafka: KafkaSettings, password: SecretStr | None) -> dict:
         "security_protocol": kafka.security_protocol,
     }
     if kafka.security_protocol in ("SSL", "SASL_SSL"):
-        opts["ssl_context"] = create_ssl_context(cafile=str(kafka.ssl_cafile) if kafka.ssl_cafile else None)
+        opts["ssl_context"] = create_ssl_context(
+            cafile=str(kafka.ssl_cafile) if kafka.ssl_cafile else None,
+            certfile=str(kafka.ssl_certfile) if kafka.ssl_certfile else None,
+            keyfile=str(kafka.ssl_keyfile) if kafka.ssl_keyfile else None,
+        )
     if kafka.sasl_mechanism:
         opts["sasl_mechanism"] = kafka.sasl_mechanism
         opts["sasl_plain_username"] = kafka.sasl_username
         opts["sasl_plain_password"] = password.get_secret_value() if password else None
     return opts
+
+
+async def roll_topics(kafka: KafkaSettings, password: SecretStr | None, topics: Iterable[str]) -> None:
+    """Delete and re-create topics: retention for a broker that has none (the local stack).
+
+    Loses what consumers had not read yet (and what is sent in the instant between), so it is
+    only for ephemeral topics such as claim-checked video, whose payloads expire anyway.
+    """
+    names = list(topics)
+    admin = AIOKafkaAdminClient(**client_options(kafka, password))
+    await admin.start()
+    try:
+        await admin.delete_topics(names)
+    finally:
+        await admin.close()
+    await ensure_topics(kafka, password, names)
 
 
 async def ensure_topics(
@@ -57,8 +78,9 @@ async def ensure_topics(
     try:
         existing = set(await admin.list_topics())
         wanted = [
-            NewTopic(t, kafka.partitions, kafka.replication_factor,
-                     topic_configs={"max.message.bytes": str(kafka.max_message_bytes)})
+            NewTopic(t, kafka.partitions, kafka.replication_factor, topic_configs={
+                "max.message.bytes": str(kafka.max_message_bytes), **topic_names.CONFIGS.get(t, {}),
+            })
             for t in topics if t not in existing
         ]
         if not wanted:
@@ -135,13 +157,27 @@ class BusConsumer:
 
     async def batches(self, timeout_ms: int = 500, max_records: int = 500) -> AsyncIterator[list[BusRecord]]:
         """Yield fetched records in partition order; empty lists on idle so callers can tick."""
+        last_check = time.monotonic()
         while True:
             fetched = await self._consumer.getmany(timeout_ms=timeout_ms, max_records=max_records)
             records = [
                 BusRecord(r.topic, r.partition, r.offset, (r.key or b"").decode(), r.value, r.timestamp)
                 for part in fetched.values() for r in part
             ]
+            if time.monotonic() - last_check > 2:
+                last_check = time.monotonic()
+                await self._rewind_recreated_partitions()
             yield records
+
+    async def _rewind_recreated_partitions(self) -> None:
+        """A position past the partition's end means the topic was deleted and re-created (the
+        local stack rolls its in-memory video topic); Kafka itself never does this. Start over at
+        the new beginning instead of waiting for offsets that may take hours to reach."""
+        for tp in self._consumer.assignment():
+            highwater = self._consumer.highwater(tp)
+            if highwater is not None and await self._consumer.position(tp) > highwater:
+                log.warning("%s[%d] was re-created; reading it from the beginning", tp.topic, tp.partition)
+                await self._consumer.seek_to_beginning(tp)
 
     async def commit(self) -> None:
         """Commit the positions of everything yielded so far (call after handling it)."""

@@ -40,6 +40,8 @@ class KafkaSettings(BaseModel):
     sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
     sasl_username: str | None = None
     ssl_cafile: Path | None = Field(None, description="CA bundle for the brokers' TLS certificates")
+    ssl_certfile: Path | None = Field(None, description="client certificate (mTLS, e.g. a Strimzi KafkaUser)")
+    ssl_keyfile: Path | None = Field(None, description="client private key (mTLS)")
     partitions: int = Field(12, ge=1, le=1024, description="partitions when roadcam creates a topic")
     replication_factor: int = Field(1, ge=1, le=7)
     max_message_bytes: int = Field(

@@ -10,3 +10,16 @@ AUDIT = "roadcam.audit.v1"
 COMMANDS = "roadcam.commands.v1"
 
 ALL = (VIDEO, CAMERA_HEALTH, CROSSINGS, COUNT_BINS, SEGMENTS, AUDIT, COMMANDS)
+
+# Topic configs roadcam sets when it creates a topic (production Kafka; tansu ignores retention).
+# Video is only useful while consumers catch up; audit and commands must outlive any outage.
+HOUR_MS = 3_600_000
+CONFIGS: dict[str, dict[str, str]] = {
+    VIDEO: {"retention.ms": str(1 * HOUR_MS)},
+    CAMERA_HEALTH: {"retention.ms": str(24 * HOUR_MS)},
+    CROSSINGS: {"retention.ms": str(7 * 24 * HOUR_MS)},
+    COUNT_BINS: {"retention.ms": str(7 * 24 * HOUR_MS)},
+    SEGMENTS: {"retention.ms": str(31 * 24 * HOUR_MS)},
+    AUDIT: {"retention.ms": str(31 * 24 * HOUR_MS)},
+    COMMANDS: {"retention.ms": str(31 * 24 * HOUR_MS)},
+}

@@ -5,6 +5,8 @@ and `stack.json` (URLs and pids), which `roadcam down` and `roadcam status` read
 """
 from __future__ import annotations
 
+import asyncio
+import importlib
 import importlib.util
 import json
 import logging
@@ -14,7 +16,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from roadcam.devstack.processes import Child, free_port, spawn
+from roadcam.devstack.processes import Child, StackError, free_port, port_open, spawn
 from roadcam.devstack.servers import start_kafka, start_redis, start_s3
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ def service_env(name: str, infra: Infra, health_port: int) -> dict[str, str]:
         f"{p}REDIS_URL": infra.redis,
         # The local broker keeps every message forever: video bytes go to Redis (claim-check).
         f"{p}PAYLOAD__MODE": "redis",
+        f"{p}PAYLOAD__TTL_SECONDS": "60",
         f"{p}HEALTH_PORT": str(health_port),
         f"{p}HEALTH_HOST": "127.0.0.1",
         f"{p}S3__ENDPOINT": infra.s3_endpoint,
@@ -57,16 +60,22 @@ def service_env(name: str, infra: Infra, health_port: int) -> dict[str, str]:
     }
     if importlib.util.find_spec(f"roadcam.{name}.devstack") is not None:
         hook = importlib.import_module(f"roadcam.{name}.devstack")
-        env.update(hook.environment(infra, env))
+        for key, value in hook.environment(infra, env).items():
+            if value is None:  # a hook removes a variable, e.g. credentials a service must not hold (T5)
+                env.pop(key, None)
+            else:
+                env[key] = value
     return env
 
 
 class LocalStack:
-    def __init__(self, run_dir: Path, config_file: Path) -> None:
+    def __init__(self, run_dir: Path, config_file: Path, services: tuple[str, ...] = SERVICES) -> None:
         self.run_dir = run_dir
         self.config_file = config_file
+        self.services = services
         self.children: list[Child] = []
         self.urls: dict[str, str] = {}
+        self.failed: dict[str, str] = {}
 
     def start(self) -> None:
         logs = self.run_dir / "logs"
@@ -78,7 +87,7 @@ class LocalStack:
             self.children.append(s3.child)
             infra = Infra(str(self.run_dir), str(self.config_file), kafka.url, redis.url, s3.endpoint, str(s3.ca_file))
             self.urls = {"kafka": kafka.url, "redis": redis.url, "s3": s3.url}
-            for name in SERVICES:
+            for name in self.services:
                 if service_exists(name):
                     self._start_service(name, infra, logs)
         except BaseException:
@@ -89,7 +98,15 @@ class LocalStack:
     def _start_service(self, name: str, infra: Infra, logs: Path) -> None:
         port = free_port()
         env = service_env(name, infra, port)
-        child = spawn(name, [sys.executable, "-m", f"roadcam.{name}"], logs, env=env)
+        try:
+            # Heavy services (models) take a while; their health endpoint opens once wired.
+            child = spawn(name, [sys.executable, "-m", f"roadcam.{name}"], logs, env=env,
+                          ready=lambda: port_open(port), timeout=120)
+        except StackError as exc:
+            # One broken service must not take the others down; `up` reports it.
+            log.error("%s", exc)
+            self.failed[name] = str(exc).splitlines()[0]
+            return
         self.children.append(child)
         self.urls[name] = env.get(f"ROADCAM_{name.upper()}_PUBLIC_URL", f"http://127.0.0.1:{port}/readyz")
 
@@ -102,6 +119,16 @@ class LocalStack:
             "children": {c.name: c.pid for c in self.children},
         }
         (self.run_dir / "stack.json").write_text(json.dumps(state, indent=2))
+
+    def roll_ephemeral_topics(self) -> None:
+        """The in-memory local broker never deletes: roll the high-volume, ephemeral topics."""
+        from roadcam.common import topics
+        from roadcam.common.bus import roll_topics
+        from roadcam.common.settings import KafkaSettings
+
+        kafka = KafkaSettings(bootstrap_servers=self.urls["kafka"])
+        asyncio.run(roll_topics(kafka, None, [topics.VIDEO, topics.CAMERA_HEALTH]))
+        log.info("rolled %s and %s", topics.VIDEO, topics.CAMERA_HEALTH)
 
     def dead_children(self) -> list[Child]:
         return [c for c in self.children if not c.alive()]
