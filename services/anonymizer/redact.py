@@ -1,0 +1,78 @@
+"""Pure image operations that destroy detail: box blur scaled to the box, polygon mosaic.
+
+Blur strength scales with the box: each region is shrunk so the box is only a few pixels high,
+then smoothed back up. A fixed kernel would leave large faces readable and waste time on small ones.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import cv2
+import numpy as np
+
+from roadcam.anonymizer.detectors import Box
+
+_CELLS = 3  # a redacted box keeps about this many "pixels" across its short side
+_MARGIN = {"face": 0.25, "plate": 0.2, "person": 0.1}  # widen boxes: detectors cut tight
+
+
+def grow(box: Box, margin: float, width: int, height: int) -> tuple[int, int, int, int]:
+    """Box widened by `margin` of its size on every side, clipped to the image, in ints."""
+    w, h = box.x2 - box.x1, box.y2 - box.y1
+    x1 = int(max(0, np.floor(box.x1 - margin * w)))
+    y1 = int(max(0, np.floor(box.y1 - margin * h)))
+    x2 = int(min(width, np.ceil(box.x2 + margin * w)))
+    y2 = int(min(height, np.ceil(box.y2 + margin * h)))
+    return x1, y1, x2, y2
+
+
+def blur_boxes(image: np.ndarray, boxes: Iterable[Box], extra_margin: float = 0.0) -> np.ndarray:
+    """Blur every box in place (image is the public-resolution frame) and return it."""
+    h, w = image.shape[:2]
+    for box in boxes:
+        x1, y1, x2, y2 = grow(box, _MARGIN.get(box.kind, 0.2) + extra_margin, w, h)
+        if x2 - x1 < 1 or y2 - y1 < 1:
+            continue
+        roi = image[y1:y2, x1:x2]
+        image[y1:y2, x1:x2] = _smear(roi, cells=_CELLS if box.kind != "person" else 6)
+    return image
+
+
+def _smear(roi: np.ndarray, cells: int) -> np.ndarray:
+    rh, rw = roi.shape[:2]
+    short = max(1, min(rh, rw))
+    small = (max(1, round(rw * cells / short)), max(1, round(rh * cells / short)))
+    tiny = cv2.resize(roi, small, interpolation=cv2.INTER_AREA)
+    out = cv2.resize(tiny, (rw, rh), interpolation=cv2.INTER_LINEAR)
+    k = max(3, (short // cells) | 1)
+    return cv2.blur(out, (k, k))  # hide the cell edges, which carry shape
+
+
+def scale_polygons(polygons: Sequence[Sequence[tuple[float, float]]], frame_size: tuple[int, int] | None,
+                   width: int, height: int) -> list[np.ndarray]:
+    """Mask polygons from the camera's `frame_size` coordinates to a width x height image."""
+    if not polygons:
+        return []
+    fw, fh = frame_size if frame_size else (width, height)
+    sx, sy = width / fw, height / fh
+    return [np.round(np.array(p, np.float64) * (sx, sy)).astype(np.int32) for p in polygons]
+
+
+def mosaic_mask(width: int, height: int, polygons: list[np.ndarray]) -> np.ndarray | None:
+    """A boolean mask of the privacy polygons at this size (None when there are none)."""
+    if not polygons:
+        return None
+    mask = np.zeros((height, width), np.uint8)
+    cv2.fillPoly(mask, polygons, 255)
+    return mask.astype(bool)
+
+
+def apply_mosaic(image: np.ndarray, mask: np.ndarray | None, block: int = 16) -> np.ndarray:
+    """Coarse mosaic inside the mask (houses, windows, private land), in place."""
+    if mask is None:
+        return image
+    h, w = image.shape[:2]
+    tiny = cv2.resize(image, (max(1, w // block), max(1, h // block)), interpolation=cv2.INTER_AREA)
+    coarse = cv2.resize(tiny, (w, h), interpolation=cv2.INTER_NEAREST)
+    image[mask] = coarse[mask]
+    return image

