@@ -1,0 +1,91 @@
+"""Wire the recorder to real adapters (tests build the pieces with their own)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import redis.asyncio as aioredis
+from pydantic import SecretStr
+
+from roadcam.common import topics
+from roadcam.common.blobs import RedisBlobStore
+from roadcam.common.bus import BusConsumer, BusProducer, wait_for_topics
+from roadcam.common.camconfig import load_config
+from roadcam.common.errors import ConfigError
+from roadcam.common.settings import S3Settings
+from roadcam.common.timeutil import now_us
+from roadcam.recorder.audit import AuditPublisher
+from roadcam.recorder.consumer import ExplicitConsumer
+from roadcam.recorder.crypto import LocalKeyProvider
+from roadcam.recorder.holds import HoldBook
+from roadcam.recorder.housekeeping import Housekeeping
+from roadcam.recorder.keyring import DataKeyRing
+from roadcam.recorder.service import RecorderService
+from roadcam.recorder.settings import Settings
+from roadcam.recorder.storage import RecordingStore, StorageError, make_client
+from roadcam.recorder.sweeper import Sweeper
+
+log = logging.getLogger(__name__)
+
+
+def open_recordings(s3: S3Settings, s3_secret_key: SecretStr, bucket: str, master_key: SecretStr | None,
+                    master_key_id: str = "local-1", timeout_s: float = 10.0) -> tuple[RecordingStore, DataKeyRing, HoldBook]:
+    """The bucket, key ring and hold book from plain settings (the api's export uses this)."""
+    if master_key is None:
+        raise ConfigError("recorder: master_key is not set (ROADCAM_RECORDER_MASTER_KEY or a secret file); "
+                          "refusing to record unencrypted")
+    provider = LocalKeyProvider(master_key.get_secret_value(), master_key_id)
+    store = RecordingStore(make_client(s3, s3_secret_key.get_secret_value(), timeout_s), bucket)
+    keyring = DataKeyRing(store, provider)
+    return store, keyring, HoldBook(store, keyring)
+
+
+def open_store(settings: Settings) -> tuple[RecordingStore, DataKeyRing, HoldBook]:
+    """`open_recordings` from the recorder's own settings (service and CLI)."""
+    return open_recordings(settings.s3, settings.s3_secret_key, settings.bucket, settings.master_key,
+                           settings.master_key_id, settings.s3_timeout_s)
+
+
+async def ensure_bucket(store: RecordingStore, deadline_s: float = 60.0) -> None:
+    started = time.monotonic()
+    while True:
+        try:
+            await asyncio.to_thread(store.ensure_bucket)
+            return
+        except StorageError as exc:
+            if time.monotonic() - started > deadline_s:
+                raise
+            log.warning("S3 not ready (%s); retrying", exc)
+            await asyncio.sleep(2.0)
+
+
+@asynccontextmanager
+async def bootstrap(settings: Settings) -> AsyncIterator[RecorderService]:
+    config = load_config(settings.config_file)
+    store, keyring, holds = open_store(settings)
+    await ensure_bucket(store)
+    password = settings.kafka_sasl_password
+    await wait_for_topics(settings.kafka, password, [topics.VIDEO, topics.SEGMENTS, topics.AUDIT, topics.COMMANDS])
+    redis = aioredis.from_url(settings.redis_url.get_secret_value())
+    producer = BusProducer(settings.kafka, password, client_id=f"roadcam-recorder-{settings.instance}")
+    video = ExplicitConsumer(settings.kafka, password, topics.VIDEO, settings.consumer_group, settings.session_timeout_ms)
+    commands = BusConsumer(settings.kafka, password, [topics.COMMANDS], f"{settings.consumer_group}-commands",
+                           from_beginning=True, session_timeout_ms=settings.session_timeout_ms)
+    retention = {c.id: c.retention_days for c in config.cameras}
+    sweeper = Sweeper(store, keyring, holds, lambda cam: retention.get(cam, settings.orphan_retention_days), now_us)
+    chores = Housekeeping(commands, holds, sweeper, AuditPublisher(producer), settings.sweep_interval_s)
+    blobs = RedisBlobStore(redis, settings.payload.ttl_seconds) if settings.payload.mode == "redis" else None
+    service = RecorderService(settings, list(config.cameras), video, producer, blobs, store, keyring, holds, chores)
+    await producer.start()
+    await video.start()  # after the service registered its rebalance hooks
+    await commands.start()
+    try:
+        yield service
+    finally:
+        await commands.stop()
+        await video.stop()
+        await producer.stop()
+        await redis.aclose()

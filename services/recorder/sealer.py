@@ -1,0 +1,78 @@
+"""Segment -> sealed (muxed, hashed, chained, encrypted) segment, and its durable store step."""
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from roadcam.recorder.chain import GENESIS, SegmentMeta, day_of
+from roadcam.recorder.crypto import encrypt_segment
+from roadcam.recorder.keyring import DataKeyRing, NewKey
+from roadcam.recorder.muxer import mux_segment
+from roadcam.recorder.segmenter import BusRef, Resume, Segment
+from roadcam.recorder.storage import RecordingStore
+
+log = logging.getLogger(__name__)
+
+
+def head_key(camera_id: str) -> str:
+    return f"_heads/{camera_id}.json"
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """The last stored segment of a camera: where its chain and its bus replay resume."""
+
+    chain_hash: str = GENESIS
+    end_us: int = 0
+    session_id: str = ""
+    last_seq: int = -1
+    last_capture_us: int = 0
+
+    @classmethod
+    def of(cls, meta: SegmentMeta) -> "ChainHead":
+        return cls(meta.chain_hash, meta.end_us, meta.session_id, meta.last_seq, meta.last_capture_us)
+
+    @property
+    def resume(self) -> Resume:
+        return Resume(self.session_id, self.last_seq, self.last_capture_us)
+
+
+@dataclass
+class SealedSegment:
+    meta: SegmentMeta
+    blob: bytes
+    new_key: NewKey | None
+    first_ref: BusRef
+    retention_days: int
+
+
+def seal(segment: Segment, prev: ChainHead, keyring: DataKeyRing, retention_days: int) -> SealedSegment:
+    plaintext = mux_segment(segment.stream, segment.packets)
+    key_id, key, new_key = keyring.current(segment.camera_id, day_of(segment.start_us))
+    meta = SegmentMeta(
+        camera_id=segment.camera_id, start_us=segment.start_us, end_us=segment.end_us,
+        plaintext_sha256=hashlib.sha256(plaintext).hexdigest(), prev_chain_hash=prev.chain_hash,
+        key_id=key_id, codec=segment.stream.codec, size_bytes=len(plaintext),
+        session_id=segment.session_id, last_seq=segment.last.seq, last_capture_us=segment.last.capture_time_us,
+    )
+    blob = encrypt_segment(key, plaintext, meta.chain_input())
+    return SealedSegment(meta, blob, new_key, segment.first_ref, retention_days)
+
+
+def store_sealed(store: RecordingStore, keyring: DataKeyRing, sealed: SealedSegment, hold: bool) -> bool:
+    """Key (if new), segment, chain head - in that order, each idempotent. False = was stored."""
+    if sealed.new_key is not None:
+        keyring.store_new(sealed.new_key, sealed.retention_days, hold)
+    meta = sealed.meta
+    existing = store.segment_meta(meta.object_key)
+    stored_before = existing is not None and existing[1] == meta.chain_hash
+    if not stored_before:
+        store.put_segment(meta, sealed.blob, sealed.retention_days, hold)
+    store.put_json(head_key(meta.camera_id), ChainHead.of(meta).__dict__)
+    return not stored_before
+
+
+def load_head(store: RecordingStore, camera_id: str) -> ChainHead:
+    doc = store.get_json(head_key(camera_id))
+    return ChainHead(**doc) if doc else ChainHead()

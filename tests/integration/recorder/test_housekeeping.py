@@ -1,0 +1,54 @@
+"""Legal-hold commands and the retention sweep as the service runs them: bus in, audit out."""
+from __future__ import annotations
+
+import pytest
+
+from roadcam.common import topics
+from roadcam.common.bus import BusProducer, BusRecord, ensure_topics
+from roadcam.recorder.audit import AuditPublisher
+from roadcam.recorder.chain import DAY_US
+from roadcam.recorder.housekeeping import Housekeeping
+from roadcam.recorder.sweeper import Sweeper
+from roadcam.v1 import audit_pb2, commands_pb2
+from tests.integration.recorder.harness import read_topic
+from tests.integration.recorder.support import T0_US, clip_batches, new_store
+from tests.integration.recorder.test_store_roundtrip import CAM, record
+
+pytestmark = pytest.mark.slow
+
+
+def command_record(offset: int, start_us: int, end_us: int, release: bool = False) -> BusRecord:
+    cmd = commands_pb2.Command(legal_hold=commands_pb2.LegalHoldCommand(
+        command_id="case-7", camera_id=CAM, range_start_us=start_us, range_end_us=end_us, release=release,
+        requested_by="officer-2", reason="police request 7", request_id="req-7"))
+    return BusRecord(topics.COMMANDS, 0, offset, CAM, cmd.SerializeToString(), 0)
+
+
+async def test_hold_sweep_release_sweep_with_audit_trail(kafka_settings, s3_server, videos):
+    store, keyring, holds = new_store(s3_server)
+    store.ensure_bucket()
+    metas = record(store, keyring, clip_batches(videos / "bridge_dense_5s.mp4", CAM))
+    await ensure_topics(kafka_settings, None, topics.ALL)
+    producer = BusProducer(kafka_settings, None, "test-recorder")
+    await producer.start()
+    clock = {"now": T0_US + 40 * DAY_US}
+    sweeper = Sweeper(store, keyring, holds, lambda cam: 7, lambda: clock["now"])
+    chores = Housekeeping(None, holds, sweeper, AuditPublisher(producer), sweep_interval_s=3600)
+    try:
+        await chores.handle_command(BusRecord(topics.COMMANDS, 0, 0, CAM, b"\xff not a command", 0))
+        await chores.handle_command(command_record(1, metas[0].start_us, metas[1].end_us))
+        assert await chores.sweep_once() == 1  # only the unheld segments' deletion; keys pinned
+        assert [m.object_key for m in metas if store.headers(m.object_key)] == [metas[0].object_key, metas[1].object_key]
+        await chores.handle_command(command_record(2, metas[0].start_us, metas[1].end_us, release=True))
+        assert await chores.sweep_once() == 2  # now the rest, and the day's key
+        assert not list(store.names(f"{CAM}/")) and not list(store.names(f"_keys/{CAM}/"))
+    finally:
+        await producer.stop()
+    events = [audit_pb2.AuditEvent.FromString(v) for v in await read_topic(kafka_settings, topics.AUDIT, 5)]
+    assert [e.action for e in events] == ["hold", "delete", "release", "delete", "key_destroyed"]
+    hold = events[0]
+    assert (hold.actor, hold.reason, hold.details["request_id"], hold.details["segments"]) == (
+        "officer-2", "police request 7", "req-7", "2")
+    assert events[1].details["segments"] == "3" and events[3].details["segments"] == "2"
+    assert events[4].details["key_id"] == metas[0].key_id
+    assert len({e.event_id for e in events}) == 5
