@@ -94,6 +94,17 @@ async def ensure_topics(
         await admin.close()
 
 
+async def rewind_recreated_partitions(consumer: AIOKafkaConsumer) -> None:
+    """A position past the partition's end means the topic was deleted and re-created (the local
+    stack rolls its in-memory video topic); Kafka itself never does this. Start over at the new
+    beginning instead of waiting for offsets that may take hours to reach. Call every few seconds."""
+    for tp in consumer.assignment():
+        highwater = consumer.highwater(tp)
+        if highwater is not None and await consumer.position(tp) > highwater:
+            log.warning("%s[%d] was re-created; reading it from the beginning", tp.topic, tp.partition)
+            await consumer.seek_to_beginning(tp)
+
+
 class BusProducer:
     def __init__(self, kafka: KafkaSettings, password: SecretStr | None, client_id: str) -> None:
         # Idempotent producers are off: the local broker rejects them; acks=all keeps durability.
@@ -166,18 +177,8 @@ class BusConsumer:
             ]
             if time.monotonic() - last_check > 2:
                 last_check = time.monotonic()
-                await self._rewind_recreated_partitions()
+                await rewind_recreated_partitions(self._consumer)
             yield records
-
-    async def _rewind_recreated_partitions(self) -> None:
-        """A position past the partition's end means the topic was deleted and re-created (the
-        local stack rolls its in-memory video topic); Kafka itself never does this. Start over at
-        the new beginning instead of waiting for offsets that may take hours to reach."""
-        for tp in self._consumer.assignment():
-            highwater = self._consumer.highwater(tp)
-            if highwater is not None and await self._consumer.position(tp) > highwater:
-                log.warning("%s[%d] was re-created; reading it from the beginning", tp.topic, tp.partition)
-                await self._consumer.seek_to_beginning(tp)
 
     async def commit(self) -> None:
         """Commit the positions of everything yielded so far (call after handling it)."""

@@ -68,6 +68,14 @@ class Calibration(Strict):
     ground_points_m: list[tuple[float, float]] = Field(min_length=4, max_length=4)
 
 
+class Lane(Strict):
+    """One approach lane for queue length (T3), in pixels of `frame_size`."""
+
+    id: Slug
+    polygon: list[Point] = Field(min_length=3, max_length=32, description="lane area")
+    head: Point = Field(description="where the queue starts (middle of the stop line)")
+
+
 class PublicNotice(Strict):
     """What the public page says about this camera (A7)."""
 
@@ -102,6 +110,7 @@ class CameraConfig(Strict):
     privacy_masks: list[PrivacyMask] = Field(default_factory=list, max_length=64)
     counting_lines: list[CountingLine] = Field(default_factory=list, max_length=32)
     calibration: Calibration | None = None
+    lanes: list[Lane] = Field(default_factory=list, max_length=16, description="queue-length lanes (T3)")
     notice: PublicNotice
     public_view: PublicView = Field(default_factory=PublicView)
     recording: Recording = Field(default_factory=Recording)
@@ -122,6 +131,10 @@ class CameraConfig(Strict):
             raise ValueError("recording needs the crime_prevention or road_management purpose (P1)")
         if len({line.id for line in self.counting_lines}) != len(self.counting_lines):
             raise ValueError("counting line ids must be unique within a camera")
+        if self.lanes and self.calibration is None:
+            raise ValueError("lanes need a calibration (queue length is measured in metres)")
+        if len({lane.id for lane in self.lanes}) != len(self.lanes):
+            raise ValueError("lane ids must be unique within a camera")
         self._check_points_inside_frame()
         return self
 
@@ -129,6 +142,7 @@ class CameraConfig(Strict):
         points = [p for m in self.privacy_masks for p in m.polygon]
         points += [p for line in self.counting_lines for p in (line.start, line.end)]
         points += self.calibration.image_points if self.calibration else []
+        points += [p for lane in self.lanes for p in (*lane.polygon, lane.head)]
         if not points:
             return
         if self.frame_size is None:

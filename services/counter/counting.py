@@ -1,0 +1,174 @@
+"""One camera's counting pipeline after detection: filter, track, trigger lines, vote classes.
+
+Shared by the service and `roadcam count`, so both count identically. A crossing is held for
+`settle_s` (or until its track ends) so the class is voted over more of the track's life; the
+finished `CountedCrossing` carries no track id.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from roadcam.counter.detections import COCO_CLASSES, CLASS_IDS, ClassVotes, Detections, merge_riders, merge_vehicle_duplicates
+from roadcam.counter.geometry import Anchor, CountingLine, TrackPoint, reference_point
+from roadcam.counter.tracking import ObjectTracker, Track
+from roadcam.counter.traffic import VEHICLE_CLASSES, GroundTracks
+
+log = logging.getLogger(__name__)
+DEFAULT_MIN_CONF = {"person": 0.3, "bicycle": 0.25, "car": 0.25, "motorcycle": 0.25, "bus": 0.3, "truck": 0.3}
+
+
+class CountingTuning(BaseModel):
+    """How detections become counts; the same for every camera of a service and for the CLI."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_conf: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_MIN_CONF), description="per-class confidence to start a track"
+    )
+    anchors: dict[str, Anchor] = Field(
+        default_factory=dict, description="reference point per class; bottom_center if absent"
+    )
+    track_buffer_s: float = Field(1.5, gt=0, le=10, description="how long a lost track may come back")
+    settle_s: float = Field(2.0, ge=0, le=10, description="class voting continues this long after a crossing")
+    margin_frac: float = Field(0.1, ge=0, le=1, description="hysteresis band as a fraction of box height")
+    margin_px: float = Field(2.0, ge=0, le=50, description="minimum hysteresis half-width in pixels")
+    merge_riders: bool = Field(True, description="persons on a bicycle/motorcycle are not pedestrians")
+
+
+@dataclass(frozen=True)
+class CountedCrossing:
+    line_id: str
+    direction: int  # +1 POS, -1 NEG
+    object_class: str  # COCO name
+    time_us: int
+    speed_kmh: float | None = None  # only where the camera is calibrated (T3)
+
+
+@dataclass
+class _Pending:
+    track_id: int
+    line_id: str
+    direction: int
+    time_us: int
+
+
+@dataclass
+class _Pace:
+    """Typical (median) motion of a track over windows of >= `window_us`, in box heights/s."""
+
+    window_us: int = 400_000
+    samples: list[tuple[int, float, float, float]] = field(default_factory=list)  # t, x, y, h
+    speeds: list[float] = field(default_factory=list)
+
+    @property
+    def typical(self) -> float:
+        return sorted(self.speeds)[len(self.speeds) // 2] if self.speeds else 0.0
+
+    def add(self, time_us: int, point: tuple[float, float], height: float) -> None:
+        self.samples.append((time_us, point[0], point[1], max(height, 1.0)))
+        while len(self.samples) > 2 and time_us - self.samples[1][0] >= self.window_us:
+            self.samples.pop(0)
+        t0, x0, y0, h0 = self.samples[0]
+        if time_us - t0 >= self.window_us:
+            h = (h0 + height) / 2
+            speed = ((point[0] - x0) ** 2 + (point[1] - y0) ** 2) ** 0.5 / h / ((time_us - t0) / 1e6)
+            self.speeds.append(speed)
+
+
+@dataclass
+class CameraCounter:
+    lines: list[CountingLine]
+    tracker: ObjectTracker
+    tuning: CountingTuning = field(default_factory=CountingTuning)
+    _votes: dict[int, ClassVotes] = field(default_factory=dict)
+    _pace: dict[int, _Pace] = field(default_factory=dict)
+    _last_seen: dict[int, int] = field(default_factory=dict)
+    _pending: list[_Pending] = field(default_factory=list)
+    ground: GroundTracks | None = None  # set for calibrated cameras: speeds and queues (T3)
+    current: list[Track] = field(default_factory=list)  # this frame's tracks
+
+    def __post_init__(self) -> None:
+        self._min_conf = {CLASS_IDS[n]: c for n, c in self.tuning.min_conf.items() if n in CLASS_IDS}
+        # The tracker's second stage uses weaker boxes; only new tracks need min_conf.
+        self._floor = {cid: min(0.1, c) for cid, c in self._min_conf.items()}
+
+    def update(self, dets: Detections, time_us: int) -> list[CountedCrossing]:
+        """Feed one frame's detections; returns crossings whose class is now settled."""
+        dets = dets.above(self._floor)
+        if self.tuning.merge_riders:
+            dets = merge_riders(dets)
+        dets = merge_vehicle_duplicates(dets)
+        tracks = [t for t in self.tracker.update(dets) if self._believable(t)]
+        self.current = tracks
+        if self.ground is not None:
+            self.ground.update({t.track_id: reference_point(t.box) for t in tracks}, time_us)
+        for t in tracks:
+            self._votes.setdefault(t.track_id, ClassVotes.new()).add(t.cls, t.conf)
+            self._pace.setdefault(t.track_id, _Pace()).add(time_us, self._point(t), t.box[3] - t.box[1])
+            self._last_seen[t.track_id] = time_us
+        for line in self.lines:
+            points = [TrackPoint(t.track_id, self._point(t), t.box[3] - t.box[1]) for t in tracks]
+            for c in line.trigger(points, time_us):
+                self._pending.append(_Pending(c.track_id, line.line_id, c.direction, c.time_us))
+        return self._settled(time_us)
+
+    def flush(self) -> list[CountedCrossing]:
+        """End of input: settle everything still pending."""
+        done = [self._finish(p) for p in self._pending]
+        self._pending.clear()
+        return done
+
+    def _believable(self, t: Track) -> bool:
+        # A track counts only once it has been seen with its class's confidence at least once.
+        votes = self._votes.get(t.track_id)
+        return votes is not None or t.conf >= self._min_conf.get(t.cls, 1.0)
+
+    def _point(self, t: Track) -> tuple[float, float]:
+        anchor = self.tuning.anchors.get(COCO_CLASSES.get(t.cls, ""), Anchor.BOTTOM_CENTER)
+        return reference_point(t.box, anchor)
+
+    def _settled(self, now_us: int) -> list[CountedCrossing]:
+        settle_us = self.tuning.settle_s * 1e6
+        gone_us = 0.5e6
+        ready = [p for p in self._pending if now_us - p.time_us >= settle_us
+                 or now_us - self._last_seen.get(p.track_id, 0) >= gone_us]
+        self._pending = [p for p in self._pending if p not in ready]
+        done = [self._finish(p) for p in ready]
+        self._forget(now_us)
+        return done
+
+    def _finish(self, p: _Pending) -> CountedCrossing:
+        pace = self._pace[p.track_id].typical
+        cls = self._votes[p.track_id].winner(pace)
+        log.debug("crossing %s %+d votes %s pace %.2f", p.line_id, p.direction, self._votes[p.track_id].weights, pace)
+        speed = self.ground.speed_kmh(p.track_id) if self.ground is not None else None
+        return CountedCrossing(p.line_id, p.direction, COCO_CLASSES[cls], p.time_us, speed)
+
+    def vehicles_now(self) -> list[tuple[tuple[float, float], float | None]]:
+        """Ground contact point and speed of each vehicle in the latest frame (for queues)."""
+        if self.ground is None:
+            return []
+        return [(reference_point(t.box), self.ground.speed_kmh(t.track_id)) for t in self.current
+                if COCO_CLASSES.get(self._vote_of(t.track_id)) in VEHICLE_CLASSES]
+
+    def _vote_of(self, track_id: int) -> int:
+        votes = self._votes.get(track_id)
+        return votes.winner() if votes else -1
+
+    def _forget(self, now_us: int) -> None:
+        keep_us = (self.tuning.track_buffer_s + self.tuning.settle_s + 1) * 1e6
+        waiting = {p.track_id for p in self._pending}
+        for tid in [t for t, seen in self._last_seen.items() if now_us - seen > keep_us and t not in waiting]:
+            del self._last_seen[tid]
+            self._votes.pop(tid, None)
+            self._pace.pop(tid, None)
+
+
+def build_counter(lines: list[CountingLine], fps: float, tuning: CountingTuning) -> CameraCounter:
+    tracker = ObjectTracker(fps, buffer_s=tuning.track_buffer_s)
+    for line in lines:
+        line.margin_frac, line.margin_px = tuning.margin_frac, tuning.margin_px
+    return CameraCounter(lines, tracker, tuning)

@@ -1,0 +1,92 @@
+"""The YOLO adapter: frames in, per-frame `Detections` of the counted classes out.
+
+Works with any Ultralytics-loadable detector (.pt, .onnx, .tflite); class ids are mapped by
+name, so a model with another class order still counts the right things.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from roadcam.common.errors import ModelMissingError
+from roadcam.counter import mosaic
+from roadcam.counter.detections import CLASS_IDS, Detections
+
+log = logging.getLogger(__name__)
+
+
+class YoloDetector:
+    def __init__(self, model, imgsz: int = 640, conf_floor: float = 0.1, min_keep: float = 0.85) -> None:
+        self._model = model
+        self.imgsz = imgsz
+        self._conf_floor = conf_floor  # the tracker's low-score stage needs weak boxes too
+        self._min_keep = min_keep
+        names = model.names
+        self._to_coco = {mid: CLASS_IDS[n] for mid, n in names.items() if n in CLASS_IDS}
+        if not self._to_coco:
+            raise ModelMissingError(f"the model knows none of the counted classes {sorted(CLASS_IDS)}")
+        self.inferences = 0
+
+    @classmethod
+    def load(cls, path: Path | str, threads: int = 0, **kwargs) -> YoloDetector:
+        """Load a model file; any failure is a ModelMissingError with the reason. `threads`:
+        inference threads for TFLite models (0: Ultralytics' default, one less than the cores)."""
+        path = Path(path)
+        if not path.is_file():
+            raise ModelMissingError(f"detector model {path} does not exist")
+        try:
+            from ultralytics import YOLO
+
+            if threads:
+                _set_tflite_threads(threads)
+            # Ultralytics logs model loading on stdout, which `roadcam count --json` owns.
+            logging.getLogger("ultralytics").setLevel(logging.WARNING)
+            model = YOLO(str(path), task="detect")
+            detector = cls(model, **kwargs)
+            detector.detect([np.zeros((64, 64, 3), np.uint8)])  # fail now, not on the first frame
+        except ModelMissingError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - ultralytics raises many types for a bad file
+            raise ModelMissingError(f"detector model {path} cannot be loaded: {exc}") from exc
+        detector.inferences = 0
+        log.info("detector %s loaded (%d counted classes)", path.name, len(detector._to_coco))
+        return detector
+
+    def detect(self, frames: list[np.ndarray]) -> list[Detections]:
+        """Detections for each frame, packing same-sized frames into shared inferences."""
+        out: list[Detections | None] = [None] * len(frames)
+        by_size: dict[tuple[int, int], list[int]] = {}
+        for i, f in enumerate(frames):
+            by_size.setdefault((f.shape[1], f.shape[0]), []).append(i)
+        for (w, h), idx in by_size.items():
+            rows, cols = mosaic.best_layout(w, h, self.imgsz, self._min_keep)
+            for start in range(0, len(idx), rows * cols):
+                group = idx[start:start + rows * cols]
+                for i, d in zip(group, self._infer([frames[i] for i in group], rows, cols)):
+                    out[i] = d
+        return out  # type: ignore[return-value]
+
+    def _infer(self, frames: list[np.ndarray], rows: int, cols: int) -> list[Detections]:
+        if len(frames) == 1:
+            rows = cols = 1
+        canvas, placements = mosaic.compose(frames, self.imgsz, rows, cols)
+        result = self._model.predict(
+            canvas, imgsz=self.imgsz, conf=self._conf_floor, classes=list(self._to_coco), verbose=False
+        )[0]
+        self.inferences += 1
+        boxes = result.boxes
+        cls = np.array([self._to_coco[int(c)] for c in boxes.cls.tolist()], np.float32)
+        dets = Detections(boxes.xyxy.numpy().astype(np.float32), boxes.conf.numpy().astype(np.float32), cls)
+        return mosaic.split(dets, placements)
+
+
+def _set_tflite_threads(threads: int) -> None:
+    """Ultralytics has no option for this; its LiteRT backend reads a module constant."""
+    try:
+        import ultralytics.nn.backends.litert as litert
+
+        litert.NUM_THREADS = threads
+    except ImportError:  # another Ultralytics layout: keep its default
+        log.warning("cannot set TFLite threads with this Ultralytics version")

@@ -1,0 +1,110 @@
+"""Decoded frames of many cameras -> crossings and queue samples. Blocking; the service runs it
+in a worker thread. One detector serves all cameras (frames are packed into shared inputs);
+each camera has its own tracker and lines, built from its configuration on its first frame and
+rebuilt when its resolution changes, with coordinates scaled from the configured frame size.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from roadcam.common.camconfig.models import CameraConfig
+from roadcam.common.decoder import DecodedFrame
+from roadcam.counter.counting import CameraCounter, CountedCrossing, CountingTuning, build_counter
+from roadcam.counter.detector import YoloDetector
+from roadcam.counter.geometry import CountingLine
+from roadcam.counter.traffic import GroundTracks, Homography, Lane, QueueSample, queue_lengths
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CameraCrossing:
+    camera_id: str
+    crossing: CountedCrossing
+
+
+@dataclass(frozen=True)
+class CameraQueue:
+    camera_id: str
+    time_us: int
+    sample: QueueSample
+
+
+@dataclass
+class EngineOutput:
+    crossings: list[CameraCrossing] = field(default_factory=list)
+    queues: list[CameraQueue] = field(default_factory=list)
+    times: dict[str, int] = field(default_factory=dict)  # latest capture time per camera
+
+
+@dataclass
+class _Camera:
+    size: tuple[int, int]
+    counter: CameraCounter
+    lanes: list[Lane]
+    homography: Homography | None
+    next_queue_us: int = 0
+
+
+class CountingEngine:
+    def __init__(self, cameras: dict[str, CameraConfig], detector: YoloDetector, tuning: CountingTuning,
+                 fps: float, lanes: dict[str, list[Lane]] | None = None, queue_interval_s: float = 5.0) -> None:
+        self._config, self._detector, self._tuning, self._fps = cameras, detector, tuning, fps
+        self._lanes = lanes or {}
+        self._queue_us = int(queue_interval_s * 1e6)
+        self._cameras: dict[str, _Camera] = {}
+
+    def process(self, frames: list[DecodedFrame]) -> EngineOutput:
+        out = EngineOutput()
+        frames = [f for f in frames if f.camera_id in self._config]
+        for frame, dets in zip(frames, self._detector.detect([f.image for f in frames])):
+            cam = self._camera(frame, out)
+            for c in cam.counter.update(dets, frame.capture_time_us):
+                out.crossings.append(CameraCrossing(frame.camera_id, c))
+            out.times[frame.camera_id] = frame.capture_time_us
+            if cam.homography is not None and cam.lanes and frame.capture_time_us >= cam.next_queue_us:
+                cam.next_queue_us = frame.capture_time_us + self._queue_us
+                for q in queue_lengths(cam.lanes, cam.homography, cam.counter.vehicles_now()):
+                    out.queues.append(CameraQueue(frame.camera_id, frame.capture_time_us, q))
+        return out
+
+    def restart(self, camera_id: str) -> list[CameraCrossing]:
+        """The camera's stream broke (gap, restart): settle its crossings and start tracking afresh."""
+        cam = self._cameras.pop(camera_id, None)
+        return [CameraCrossing(camera_id, c) for c in cam.counter.flush()] if cam else []
+
+    def flush(self) -> list[CameraCrossing]:
+        return [c for cid in list(self._cameras) for c in self.restart(cid)]
+
+    def _camera(self, frame: DecodedFrame, out: EngineOutput) -> _Camera:
+        h, w = frame.image.shape[:2]
+        cam = self._cameras.get(frame.camera_id)
+        if cam is not None and cam.size == (w, h):
+            return cam
+        if cam is not None:
+            log.info("camera %s: resolution now %dx%d, counting afresh", frame.camera_id, w, h)
+            out.crossings += self.restart(frame.camera_id)
+        cam = self._build(self._config[frame.camera_id], w, h)
+        self._cameras[frame.camera_id] = cam
+        return cam
+
+    def _build(self, config: CameraConfig, w: int, h: int) -> _Camera:
+        fw, fh = config.frame_size or (w, h)
+        sx, sy = w / fw, h / fh
+        lines = [
+            CountingLine.across(line.id, (line.start[0] * sx, line.start[1] * sy),
+                                (line.end[0] * sx, line.end[1] * sy), frame_size=(w, h))
+            for line in config.counting_lines
+        ]
+        counter = build_counter(lines, self._fps, self._tuning)
+        homography = None
+        if config.calibration is not None:
+            cal = config.calibration
+            homography = Homography.from_pairs(list(cal.image_points), list(cal.ground_points_m)).scaled(sx, sy)
+            counter.ground = GroundTracks(homography)
+        lanes = [
+            Lane(id=lane.id, polygon=[(x * sx, y * sy) for x, y in lane.polygon], head=(lane.head[0] * sx, lane.head[1] * sy))
+            for lane in self._lanes.get(config.id, config.lanes)
+        ]
+        return _Camera((w, h), counter, lanes, homography)
