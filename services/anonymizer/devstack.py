@@ -1,16 +1,18 @@
-"""`roadcam up`: point the anonymizer at the development models when they exist locally."""
+"""`roadcam up`: point the anonymizer at the models in `roadcam up --models DIR`."""
 from __future__ import annotations
 
-from pathlib import Path
-
-_MODELS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "models"
+from roadcam.devstack.models import find_model
 
 
 def environment(infra, env: dict[str, str]) -> dict[str, str]:
+    p = "ROADCAM_ANONYMIZER_DETECTION__"
+    wanted = {
+        f"{p}YUNET_MODEL": ("face_detection_yunet*.onnx",),
+        f"{p}YOLO_MODEL": ("yolov8n*.tflite",),
+    }
     extra = {}
-    yunet, yolo = _MODELS / "face_detection_yunet_2026may.onnx", _MODELS / "yolov8n_int8.tflite"
-    if yunet.is_file():
-        extra["ROADCAM_ANONYMIZER_DETECTION__YUNET_MODEL"] = str(yunet)
-    if yolo.is_file():
-        extra["ROADCAM_ANONYMIZER_DETECTION__YOLO_MODEL"] = str(yolo)
+    for variable, patterns in wanted.items():
+        path = find_model(infra.models_dir, *patterns)
+        if path is not None:
+            extra[variable] = str(path)
     return extra  # without them the public view stays paused and /readyz says why

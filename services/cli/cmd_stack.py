@@ -26,6 +26,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="comma-separated roadcam services to start (default: all that are installed)",
     )
     up.add_argument(
+        "--models", type=Path, default=os.environ.get("ROADCAM_MODELS_DIR"),
+        help="folder with model files (yolov8n*.tflite/.pt/.onnx, face_detection_yunet*.onnx); "
+             "without it the public view stays paused and counting reports a missing model",
+    )
+    up.add_argument(
         "--roll-minutes", type=float, default=10.0,
         help="re-create the video and health topics this often, so the in-memory broker stays "
              "small (0 = never); consumers resume on the new topic",
@@ -94,7 +99,9 @@ def cmd_up(args: argparse.Namespace) -> int:
     unknown = set(services) - set(SERVICES)
     if unknown:
         raise ConfigError(f"unknown services {sorted(unknown)}; choose from {', '.join(SERVICES)}")
-    stack = LocalStack(run_dir, config_file, services)
+    if args.models and not args.models.is_dir():
+        raise ConfigError(f"--models {args.models}: not a folder")
+    stack = LocalStack(run_dir, config_file, services, args.models.resolve() if args.models else None)
     stopping = {"flag": False}
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.update(flag=True))

@@ -34,6 +34,7 @@ class Infra:
     redis: str
     s3_endpoint: str
     s3_ca_file: str
+    models_dir: str | None = None  # where `roadcam up --models` found model files
 
 
 def service_exists(name: str) -> bool:
@@ -69,7 +70,10 @@ def service_env(name: str, infra: Infra, health_port: int) -> dict[str, str]:
 
 
 class LocalStack:
-    def __init__(self, run_dir: Path, config_file: Path, services: tuple[str, ...] = SERVICES) -> None:
+    def __init__(
+        self, run_dir: Path, config_file: Path, services: tuple[str, ...] = SERVICES, models_dir: Path | None = None
+    ) -> None:
+        self.models_dir = models_dir
         self.run_dir = run_dir
         self.config_file = config_file
         self.services = services
@@ -85,7 +89,10 @@ class LocalStack:
             self.children += [kafka.child, redis.child]
             s3 = start_s3(logs, self.run_dir / "tls")
             self.children.append(s3.child)
-            infra = Infra(str(self.run_dir), str(self.config_file), kafka.url, redis.url, s3.endpoint, str(s3.ca_file))
+            infra = Infra(
+                str(self.run_dir), str(self.config_file), kafka.url, redis.url, s3.endpoint, str(s3.ca_file),
+                str(self.models_dir) if self.models_dir else None,
+            )
             self.urls = {"kafka": kafka.url, "redis": redis.url, "s3": s3.url}
             for name in self.services:
                 if service_exists(name):
