@@ -1,0 +1,15 @@
+"""`python -m roadcam.api`: build settings, wire adapters, serve until SIGTERM."""
+from __future__ import annotations
+
+from roadcam.api.bootstrap import bootstrap
+from roadcam.api.settings import Settings
+from roadcam.common.runner import run_service
+
+
+def main() -> None:
+    settings = Settings()
+    run_service("api", settings, bootstrap)
+
+
+if __name__ == "__main__":
+    main()

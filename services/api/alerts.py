@@ -1,0 +1,33 @@
+"""Camera-offline alerts (O1) from the latest health reports: pure logic, the clock is passed in."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from roadcam.api.store.operations import HealthIn
+
+
+@dataclass(frozen=True)
+class Alert:
+    camera_id: str
+    kind: str          # no_report, stale_report, not_online
+    message: str
+    since_us: int      # 0 when unknown
+
+
+def offline_alerts(camera_ids: Iterable[str], health: Mapping[str, HealthIn], now_us: int,
+                   offline_after_s: float) -> list[Alert]:
+    alerts = []
+    stale_us = int(offline_after_s * 1_000_000)
+    for cid in camera_ids:
+        h = health.get(cid)
+        if h is None:
+            alerts.append(Alert(cid, "no_report", "no health report received from the ingest", 0))
+        elif now_us - h.reported_us > stale_us:
+            age = (now_us - h.reported_us) / 1e6
+            alerts.append(Alert(cid, "stale_report", f"last health report {age:.0f} s ago", h.reported_us))
+        elif h.state != "ONLINE":
+            why = f": {h.last_error}" if h.last_error else ""
+            alerts.append(Alert(cid, "not_online", f"camera {h.state.lower()} ({h.error_kind}){why}",
+                                h.last_packet_us))
+    return alerts

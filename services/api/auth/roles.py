@@ -1,0 +1,58 @@
+"""THE role x endpoint matrix (A1). Every route names its endpoint id here; nothing else grants access.
+
+`public` is the anonymous caller: an endpoint open to `public` is open to everyone. Accounts hold
+one of the other four roles. A test walks every (endpoint, role) cell.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    MANAGER = "manager"      # 管理責任者 / 運用責任者: accounts, everything
+    OPERATOR = "operator"    # 取扱者: designated by a manager; expires; viewing conditions
+    AUDITOR = "auditor"      # reads the audit log
+    ANALYST = "analyst"      # counts only
+    PUBLIC = "public"        # anonymous
+
+
+ACCOUNT_ROLES = (Role.MANAGER, Role.OPERATOR, Role.AUDITOR, Role.ANALYST)
+EVERYONE = frozenset(Role)
+SIGNED_IN = frozenset(ACCOUNT_ROLES)
+M, O, AU, AN = Role.MANAGER, Role.OPERATOR, Role.AUDITOR, Role.ANALYST
+
+MATRIX: dict[str, frozenset[Role]] = {
+    # health and open information
+    "health.live": EVERYONE,
+    "health.ready": EVERYONE,
+    "health.metrics": EVERYONE,
+    "auth.token": EVERYONE,
+    "notices.list": EVERYONE,
+    "notices.get": EVERYONE,
+    "opendata.counts": EVERYONE,
+    # signed in
+    "auth.me": SIGNED_IN,
+    "cameras.list": SIGNED_IN,
+    "cameras.get": SIGNED_IN,
+    # traffic counts (T2): analysts see counts, and nothing else beyond the open endpoints
+    "counts.query": frozenset({M, O, AN}),
+    "counts.live": frozenset({M, O, AN}),
+    # operations (O1)
+    "alerts.list": frozenset({M, O}),
+    "segments.list": frozenset({M, AU}),
+    # audit log (A2)
+    "audit.list": frozenset({M, AU}),
+    "audit.verify": frozenset({M, AU}),
+    "audit.export": frozenset({M, AU}),
+    # accounts (A1): managers designate operators and the others
+    "accounts.list": frozenset({M}),
+    "accounts.create": frozenset({M}),
+    "accounts.update": frozenset({M}),
+    "apikeys.create": frozenset({M}),
+    "apikeys.revoke": frozenset({M}),
+}
+
+
+def allowed(endpoint: str, role: Role) -> bool:
+    """KeyError for an endpoint missing from the matrix: a route cannot exist without a row."""
+    return role in MATRIX[endpoint]

@@ -1,0 +1,102 @@
+"""Bus records -> database. The protobuf edge: decode here, store plain records, commit after.
+
+Error policy: a record that does not decode is logged and skipped (it can never succeed, and
+blocking the partition would stop every camera); a database failure propagates, so the batch is
+not committed and is delivered again.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+
+from google.protobuf.message import DecodeError
+
+from roadcam.api import metrics
+from roadcam.api.audit_chain import AuditRecord
+from roadcam.api.context import ApiContext
+from roadcam.api.store.counts import BinIn, CrossingIn
+from roadcam.api.store.operations import HealthIn, SegmentIn
+from roadcam.common import topics
+from roadcam.common.bus import BusRecord
+from roadcam.v1 import audit_pb2, counting_pb2, health_pb2, recording_pb2
+
+log = logging.getLogger(__name__)
+TOPICS = [topics.CROSSINGS, topics.COUNT_BINS, topics.CAMERA_HEALTH, topics.SEGMENTS, topics.AUDIT]
+DIRECTIONS = {counting_pb2.DIRECTION_POS: "pos", counting_pb2.DIRECTION_NEG: "neg"}
+
+
+def crossing(raw: bytes) -> CrossingIn:
+    m = counting_pb2.CrossingEvent.FromString(raw)
+    return CrossingIn(m.camera_id, m.line_id, DIRECTIONS.get(m.direction, "unknown"), m.object_class,
+                      m.census_class, m.time_us)
+
+
+def count_bin(raw: bytes) -> BinIn:
+    m = counting_pb2.CountBin.FromString(raw)
+    return BinIn(m.camera_id, m.line_id, DIRECTIONS.get(m.direction, "unknown"), m.object_class, m.census_class,
+                 m.bin_start_us, m.bin_seconds, m.count, m.final)
+
+
+def health(raw: bytes) -> HealthIn:
+    m = health_pb2.CameraHealth.FromString(raw)
+    state = health_pb2.CameraState.Name(m.state).removeprefix("CAMERA_STATE_")
+    kind = health_pb2.CameraErrorKind.Name(m.error_kind).removeprefix("CAMERA_ERROR_")
+    return HealthIn(m.camera_id, state, m.fps, m.bitrate_bps, m.last_packet_time_us, m.last_error, kind,
+                    m.reconnects, m.reported_time_us, m.ingest_instance, m.online_since_us)
+
+
+def segment(raw: bytes) -> SegmentIn:
+    m = recording_pb2.SegmentRecord.FromString(raw)
+    return SegmentIn(m.object_key, m.camera_id, m.start_time_us, m.end_time_us, m.plaintext_sha256,
+                     m.prev_chain_hash, m.chain_hash, m.key_id, m.codec, m.size_bytes)
+
+
+def audit_event(raw: bytes) -> AuditRecord:
+    m = audit_pb2.AuditEvent.FromString(raw)
+    return AuditRecord(m.event_id, m.time_us, m.actor, m.action, m.camera_id, m.range_start_us,
+                       m.range_end_us, m.reason, m.method, dict(m.details))
+
+
+DECODERS = {topics.CROSSINGS: crossing, topics.COUNT_BINS: count_bin, topics.CAMERA_HEALTH: health,
+            topics.SEGMENTS: segment, topics.AUDIT: audit_event}
+VALID = {
+    topics.CROSSINGS: lambda c: bool(c.camera_id and c.line_id and c.time_us > 0),
+    topics.COUNT_BINS: lambda b: bool(b.camera_id and b.line_id and b.bin_seconds in (300, 900, 3600)),
+    topics.CAMERA_HEALTH: lambda h: bool(h.camera_id and h.reported_us > 0),
+    topics.SEGMENTS: lambda s: bool(s.camera_id and s.object_key),
+    topics.AUDIT: lambda a: bool(a.event_id and a.action and a.time_us > 0),
+}
+
+
+def decode(records: Sequence[BusRecord]) -> dict[str, list]:
+    """Records grouped by topic, in order; undecodable or incomplete ones are dropped with a log line."""
+    grouped: dict[str, list] = defaultdict(list)
+    for rec in records:
+        decoder = DECODERS.get(rec.topic)
+        if decoder is None:
+            continue
+        try:
+            item = decoder(rec.value)
+        except DecodeError as exc:
+            item, why = None, f"does not decode: {exc}"
+        else:
+            why = "misses required fields"
+        if item is None or not VALID[rec.topic](item):
+            log.warning("skipping %s[%d]@%d: %s", rec.topic, rec.partition, rec.offset, why)
+            metrics.BUS_RECORDS.labels(rec.topic, "rejected").inc()
+            continue
+        grouped[rec.topic].append(item)
+    return grouped
+
+
+def store(ctx: ApiContext, grouped: dict[str, list]) -> None:
+    """Write one decoded batch; every write is idempotent, so a re-delivered batch changes nothing."""
+    ctx.counts.add_crossings(grouped.get(topics.CROSSINGS, []))
+    ctx.counts.upsert_bins(grouped.get(topics.COUNT_BINS, []))
+    ctx.operations.upsert_health(grouped.get(topics.CAMERA_HEALTH, []))
+    ctx.operations.add_segments(grouped.get(topics.SEGMENTS, []))
+    added = ctx.audit.append_many(grouped.get(topics.AUDIT, []))
+    metrics.AUDIT_APPENDED.labels("bus").inc(len(added))
+    for topic, items in grouped.items():
+        metrics.BUS_RECORDS.labels(topic, "stored").inc(len(items))

@@ -1,0 +1,1 @@
+"""Durable store: SQLAlchemy 2 tables, engine setup and Alembic migrations."""

@@ -1,0 +1,11 @@
+"""Alembic environment: the engine comes from roadcam.api.db.engine (config.attributes)."""
+from __future__ import annotations
+
+from alembic import context
+
+from roadcam.api.db.tables import Base
+
+engine = context.config.attributes["engine"]
+with engine.begin() as connection:
+    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    context.run_migrations()

@@ -1,0 +1,35 @@
+"""Public per-camera notices (A7): who operates the camera, why, how long footage is kept, contact."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Path
+
+from roadcam.api.deps import Ctx, allow
+from roadcam.api.errors import NotFound
+from roadcam.api.schemas import NoticeOut
+from roadcam.common.camconfig.models import CameraConfig
+
+router = APIRouter(prefix="/api/v1/notices", tags=["notices"])
+CameraId = Path(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="camera id")
+
+
+def notice(cam: CameraConfig) -> NoticeOut:
+    recorded = cam.records
+    retention = f"{cam.retention_days} days, then deleted" if recorded else "not recorded"
+    return NoticeOut(
+        camera_id=cam.id, camera_name=cam.name, operator=cam.notice.operator, manager=cam.notice.manager,
+        purpose=cam.notice.purpose, purposes=list(cam.purposes), recorded=recorded, retention=retention,
+        retention_days=cam.retention_days if recorded else None, contact=cam.notice.contact,
+    )
+
+
+@router.get("", name="notices.list", dependencies=[Depends(allow("notices.list"))])
+def list_notices(ctx: Ctx) -> list[NoticeOut]:
+    return [notice(c) for c in ctx.config.cameras]
+
+
+@router.get("/{camera_id}", name="notices.get", dependencies=[Depends(allow("notices.get"))])
+def get_notice(ctx: Ctx, camera_id: str = CameraId) -> NoticeOut:
+    try:
+        return notice(ctx.config.camera(camera_id))
+    except KeyError:
+        raise NotFound(f"no camera {camera_id!r}") from None

@@ -1,0 +1,25 @@
+"""Recorded segment records (metadata only; footage access belongs to the recorder's API)."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from roadcam.api.deps import Ctx, allow
+from roadcam.api.routes.counts import Cameras, pick_cameras, time_range
+from roadcam.api.schemas import IsoDateTime, SegmentOut
+from roadcam.api.store.accounts import Principal
+from roadcam.api.times import to_dt
+
+router = APIRouter(prefix="/api/v1", tags=["recordings"])
+
+
+@router.get("/segments", name="segments.list")
+def list_segments(ctx: Ctx, who: Annotated[Principal, Depends(allow("segments.list"))], camera: Cameras = None,
+                  start: IsoDateTime | None = None, end: IsoDateTime | None = None,
+                  limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> list[SegmentOut]:
+    start_us, end_us = time_range(ctx, start, end, 1, max_days=31)
+    cams = pick_cameras([c.id for c in ctx.visible_cameras(who)], camera)
+    return [SegmentOut(camera_id=s.camera_id, object_key=s.object_key, start=to_dt(s.start_us, ctx.tz),
+                       end=to_dt(s.end_us, ctx.tz), size_bytes=s.size_bytes, codec=s.codec, chain_hash=s.chain_hash)
+            for s in ctx.operations.segments(cams, start_us, end_us, limit)]

@@ -1,0 +1,1 @@
+"""Database adapters (sync SQLAlchemy; async callers use asyncio.to_thread)."""

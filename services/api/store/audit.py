@@ -1,0 +1,127 @@
+"""The append-only audit log in the database. There is no update or delete path in this code."""
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from roadcam.api.audit_chain import AuditRecord, ChainCheck, ChainedEntry, chain, verify
+from roadcam.api.db.tables import AuditEntry, AuditHead
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str | None = None
+    action: str | None = None
+    camera_id: str | None = None
+    since_us: int | None = None
+    until_us: int | None = None
+    after_seq: int = 0
+    limit: int = 1000
+
+
+def _to_entry(row: AuditEntry) -> ChainedEntry:
+    record = AuditRecord(
+        row.event_id, row.time_us, row.actor, row.action, row.camera_id, row.range_start_us,
+        row.range_end_us, row.reason, row.method, json.loads(row.details),
+    )
+    return ChainedEntry(row.seq, record, row.prev_hash, row.hash)
+
+
+class AuditLog:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()  # SQLite: one writer per process; PostgreSQL: the head row lock
+
+    def append(self, record: AuditRecord) -> ChainedEntry | None:
+        added = self.append_many([record])
+        return added[0] if added else None
+
+    def append_many(self, records: Sequence[AuditRecord]) -> list[ChainedEntry]:
+        """Chain and store records; ones whose event_id is already stored are skipped (idempotent)."""
+        try:
+            return self._append(records)
+        except IntegrityError:
+            # Another replica stored one of these event ids meanwhile: retry, skipping it now.
+            return self._append(records)
+
+    def _append(self, records: Sequence[AuditRecord]) -> list[ChainedEntry]:
+        ids = [r.event_id for r in records]
+        with self._lock, self._engine.begin() as conn:
+            known = set(conn.scalars(select(AuditEntry.event_id).where(AuditEntry.event_id.in_(ids))))
+            head = conn.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()).one()
+            seq, prev, added = head.seq, head.hash, []
+            for record in records:
+                if record.event_id in known:
+                    continue
+                known.add(record.event_id)
+                seq += 1
+                entry = chain(seq, record, prev)
+                added.append(entry)
+                prev = entry.hash
+            if added:
+                conn.execute(insert(AuditEntry), [_row(e) for e in added])
+                conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
+            return added
+
+    def entries(self, flt: AuditFilter) -> list[ChainedEntry]:
+        q = select(AuditEntry).where(AuditEntry.seq > flt.after_seq)
+        for column, value in ((AuditEntry.actor, flt.actor), (AuditEntry.action, flt.action),
+                              (AuditEntry.camera_id, flt.camera_id)):
+            if value is not None:
+                q = q.where(column == value)
+        if flt.since_us is not None:
+            q = q.where(AuditEntry.time_us >= flt.since_us)
+        if flt.until_us is not None:
+            q = q.where(AuditEntry.time_us < flt.until_us)
+        with self._engine.connect() as conn:
+            rows = conn.execute(q.order_by(AuditEntry.seq).limit(flt.limit)).all()
+        return [_to_entry(r) for r in rows]
+
+    def iter_all(self, page: int = 2000) -> Iterator[ChainedEntry]:
+        after = 0
+        while True:
+            batch = self.entries(AuditFilter(after_seq=after, limit=page))
+            yield from batch
+            if len(batch) < page:
+                return
+            after = batch[-1].seq
+
+    def verify(self) -> ChainCheck:
+        """Recompute the chain; the head row also catches entries cut off at the end."""
+        last: list[ChainedEntry] = []
+
+        def remember() -> Iterator[ChainedEntry]:
+            for entry in self.iter_all():
+                last[:] = [entry]
+                yield entry
+
+        check = verify(remember())
+        if not check.ok:
+            return check
+        with self._engine.connect() as conn:
+            head = conn.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
+        last_seq, last_hash = (last[0].seq, last[0].hash) if last else (0, head.hash if head.seq == 0 else "")
+        if head.seq != last_seq or head.hash != last_hash:
+            return ChainCheck(False, check.checked, last_seq + 1, "entries after this point were removed")
+        return check
+
+    def count_recent(self, action: str, actor: str, since_us: int) -> int:
+        q = select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == action, AuditEntry.actor == actor, AuditEntry.time_us >= since_us)
+        with self._engine.connect() as conn:
+            return int(conn.scalar(q) or 0)
+
+
+def _row(e: ChainedEntry) -> dict:
+    r = e.record
+    return {
+        "seq": e.seq, "event_id": r.event_id, "time_us": r.time_us, "actor": r.actor, "action": r.action,
+        "camera_id": r.camera_id, "range_start_us": r.range_start_us, "range_end_us": r.range_end_us,
+        "reason": r.reason, "method": r.method, "details": json.dumps(r.details, sort_keys=True, ensure_ascii=False),
+        "prev_hash": e.prev_hash, "hash": e.hash,
+    }

@@ -1,0 +1,67 @@
+"""`roadcam api ...`: accounts and the audit chain, straight on the api's database.
+
+The database comes from the api's own settings (ROADCAM_API_DATABASE_URL or its secret file).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+ROLES = ("manager", "operator", "auditor", "analyst")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    api = subparsers.add_parser("api", help="api accounts and audit log")
+    actions = api.add_subparsers(dest="action", metavar="ACTION", required=True)
+    create = actions.add_parser("create-account", help="create an account (password read from stdin)")
+    create.add_argument("username")
+    create.add_argument("--role", choices=ROLES, required=True)
+    create.add_argument("--departments", default="*", help='comma-separated, "*" = all (default)')
+    create.add_argument("--expires", help="ISO 8601 date-time; required for operators")
+    create.add_argument("--conditions", default="", help="viewing conditions (operators)")
+    create.set_defaults(handler=create_account)
+    verify = actions.add_parser("verify-audit", help="recompute the audit hash chain")
+    verify.set_defaults(handler=verify_audit)
+
+
+def _engine():
+    from roadcam.api.db.engine import make_engine, migrate
+    from roadcam.api.settings import Settings
+
+    engine = make_engine(Settings().database_url.get_secret_value())
+    migrate(engine)
+    return engine
+
+
+def create_account(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from roadcam.api.auth.passwords import hash_password
+    from roadcam.api.auth.roles import Role
+    from roadcam.api.errors import ApiError
+    from roadcam.api.store.accounts import Accounts, StoredAccount
+    from roadcam.common.timeutil import now_us
+
+    if args.role == "operator" and not args.expires:
+        raise ApiError("operator accounts need --expires (A1)")
+    expires = int(datetime.fromisoformat(args.expires).timestamp() * 1_000_000) if args.expires else None
+    password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 12:
+        raise ApiError("the password (first line of stdin) must have at least 12 characters")
+    departments = tuple(d.strip() for d in args.departments.split(",") if d.strip())
+    Accounts(_engine()).create(StoredAccount(args.username, Role(args.role), departments, expires, args.conditions,
+                                             False, hash_password(password), now_us()))
+    sys.stdout.write(f"account {args.username} ({args.role}) created\n")
+    return 0
+
+
+def verify_audit(args: argparse.Namespace) -> int:
+    from roadcam.api.store.audit import AuditLog
+
+    check = AuditLog(_engine()).verify()
+    if check.ok:
+        sys.stdout.write(f"audit chain intact: {check.checked} entries\n")
+        return 0
+    sys.stdout.write(f"audit chain BROKEN at entry {check.first_broken_seq}: {check.problem} "
+                     f"({check.checked} entries before it are intact)\n")
+    return 1

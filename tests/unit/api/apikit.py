@@ -1,0 +1,97 @@
+"""Shared helpers for the api tests: a camera config, an app on a real database, signed-in clients."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import yaml
+from fastapi.testclient import TestClient
+
+from roadcam.api.app import create_app
+from roadcam.api.auth.passwords import hash_password
+from roadcam.api.auth.roles import ACCOUNT_ROLES, Role
+from roadcam.api.bootstrap import open_context
+from roadcam.api.context import ApiContext
+from roadcam.api.settings import Settings
+from roadcam.api.store.accounts import StoredAccount
+
+PASSWORD = "correct horse battery staple"
+T0_US = int(datetime(2026, 6, 1, 0, 0, tzinfo=timezone.utc).timestamp() * 1_000_000)  # 09:00 JST
+_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose; hash once per test session
+NOTICE = {"operator": "群馬県 県土整備部", "purpose": "道路管理・交通量調査", "contact": "027-000-0000"}
+
+
+def camera(cid: str, department: str, *, lines: bool = True, records: bool = False) -> dict:
+    cam = {"id": cid, "name": f"Camera {cid}", "source": {"url": f"rtsp://cam.example/{cid}"},
+           "purposes": ["road_management", "traffic_survey", "crime_prevention"], "department": department,
+           "notice": NOTICE, "retention_days": 7, "recording": {"enabled": records}}
+    if lines:
+        cam["frame_size"] = [640, 360]
+        cam["counting_lines"] = [{"id": "main", "start": [0, 180], "end": [640, 180],
+                                  "pos_name": "上り", "neg_name": "下り"}]
+    return cam
+
+
+def write_config(path: Path) -> Path:
+    cams = [camera("bridge-1", "roads", records=True), camera("bridge-2", "roads"),
+            camera("station-1", "parks", lines=False)]
+    cams[2]["purposes"] = ["road_management"]
+    path.write_text(yaml.safe_dump({"version": 1, "cameras": cams}, allow_unicode=True))
+    return path
+
+
+class Clock:
+    def __init__(self, now_us: int = T0_US) -> None:
+        self.now_us = now_us
+
+    def __call__(self) -> int:
+        return self.now_us
+
+
+@dataclass
+class Api:
+    client: TestClient
+    ctx: ApiContext
+    clock: Clock
+
+    def add_account(self, username: str, role: Role, departments=("*",), expires_us: int | None = None,
+                    conditions: str = "") -> None:
+        if role is Role.OPERATOR and expires_us is None:
+            expires_us = self.clock.now_us + 86_400_000_000
+        self.ctx.accounts.create(StoredAccount(username, role, tuple(departments), expires_us, conditions, False,
+                                               _HASH, self.clock.now_us))
+
+    def token(self, username: str, password: str = PASSWORD) -> str:
+        r = self.client.post("/api/v1/auth/token", json={"username": username, "password": password})
+        assert r.status_code == 200, r.text
+        return r.json()["access_token"]
+
+    def headers(self, username: str) -> dict[str, str]:
+        """A bearer token issued directly (sign-in itself is tested on its own; argon2 is slow)."""
+        token, _ = self.ctx.tokens.issue(username, self.clock.now_us / 1e6)
+        return {"Authorization": f"Bearer {token}"}
+
+    def role_headers(self) -> dict[Role, dict[str, str]]:
+        """One signed-in account per role; the public role sends no credentials."""
+        out: dict[Role, dict[str, str]] = {Role.PUBLIC: {}}
+        for role in ACCOUNT_ROLES:
+            name = f"{role.value}-all"
+            if self.ctx.accounts.get(name) is None:
+                self.add_account(name, role)
+            out[role] = self.headers(name)
+        return out
+
+
+def settings_for(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(config_file=write_config(tmp_path / "cameras.yaml"), database_url=database_url,
+                    jwt_secret="x" * 40, consume_bus=False, health_port=0)
+
+
+def make_api(tmp_path: Path, database_url: str | None = None) -> Api:
+    url = database_url or f"sqlite:///{tmp_path / 'api.sqlite3'}"
+    settings = settings_for(tmp_path, url)
+    clock = Clock()
+    ctx = open_context(settings, clock)
+    client = TestClient(create_app(settings, ctx), raise_server_exceptions=False)
+    return Api(client, ctx, clock)
