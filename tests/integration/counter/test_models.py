@@ -41,3 +41,15 @@ def test_garbage_model_file_is_a_model_error(tmp_path):
     bad.write_bytes(b"not a model")
     with pytest.raises(ModelMissingError, match="cannot be loaded"):
         YoloDetector.load(bad)
+
+
+def test_onnx_model_loads_and_detects(tmp_path):
+    """An .onnx export (of the same offline-built model) goes through the same adapter."""
+    from ultralytics import YOLO
+
+    names = {i: COCO.get(i, f"other{i}") for i in range(80)}
+    onnx_path = YOLO(str(untrained_pt(tmp_path / "o.pt", names))).export(format="onnx", imgsz=320, simplify=False)
+    detector = YoloDetector.load(onnx_path, imgsz=320)
+    assert detector._to_coco == {k: k for k in COCO}
+    out = detector.detect([np.zeros((240, 320, 3), np.uint8)])
+    assert len(out) == 1 and out[0].xyxy.shape[1] == 4
