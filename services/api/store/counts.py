@@ -16,19 +16,6 @@ SOURCE_SIZES = (3600, 900, 300)  # bin sizes the counter may publish, largest fi
 
 
 @dataclass(frozen=True)
-class BinIn:
-    camera_id: str
-    line_id: str
-    direction: str
-    object_class: str
-    census_class: str
-    bin_start_us: int
-    bin_seconds: int
-    count: int
-    final: bool
-
-
-@dataclass(frozen=True)
 class CrossingIn:
     camera_id: str
     line_id: str
@@ -67,6 +54,10 @@ class CountOut(NamedTuple):
     final: bool
 
 
+# A bin from the bus and a row of the counts query carry the same fields.
+BinIn = CountOut
+
+
 class CountStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -84,7 +75,7 @@ class CountStore:
             where=CountBinRow.final.is_(False) | stmt.excluded.final.is_(True),
         )
         with self._engine.begin() as conn:
-            conn.execute(stmt, [b.__dict__ for b in _latest(bins)])
+            conn.execute(stmt, [b._asdict() for b in _latest(bins)])
 
     def add_crossings(self, events: Sequence[CrossingIn]) -> None:
         if not events:
