@@ -1,10 +1,7 @@
 """Real ingest + real anonymizer in-process against real Kafka, Redis and S3 (moto, TLS)."""
 from __future__ import annotations
 
-import asyncio
 import io
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import av
@@ -17,6 +14,7 @@ from roadcam.anonymizer.store import make_minio
 from roadcam.common.settings import KafkaSettings, PayloadSettings, S3Settings
 from roadcam.ingest.bootstrap import bootstrap as ingest_bootstrap
 from roadcam.ingest.settings import Settings as IngestSettings
+from tests.support.services import running_service
 
 NOTICE = {"operator": "群馬県 道路管理課", "purpose": "道路管理", "contact": "027-000-0000"}
 
@@ -50,16 +48,7 @@ def ingest_settings(config: Path, kafka: KafkaSettings, redis_url: str, tmp_path
                           payload=PayloadSettings(mode="redis", ttl_seconds=300), health_interval_s=1.0)
 
 
-@asynccontextmanager
-async def running(bootstrap, settings) -> AsyncIterator:
-    stop = asyncio.Event()
-    async with bootstrap(settings) as service:
-        task = asyncio.create_task(service.run(stop))
-        try:
-            yield service
-        finally:
-            stop.set()
-            await asyncio.wait_for(task, 30)
+running = running_service
 
 
 def running_ingest(settings):

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import redis.asyncio as aioredis
@@ -15,9 +13,9 @@ from roadcam.common.media import PacketBatch
 from roadcam.common.settings import KafkaSettings, PayloadSettings
 from roadcam.common.video_bus import decode_batch
 from roadcam.ingest.bootstrap import bootstrap
-from roadcam.ingest.service import IngestService
 from roadcam.ingest.settings import Settings
 from roadcam.ingest.reporter import health_key
+from tests.support.services import running_service, wait_for  # noqa: F401 (re-exported)
 
 NOTICE = {"operator": "test", "purpose": "test", "contact": "test"}
 
@@ -39,16 +37,8 @@ def ingest_settings(tmp_path: Path, cameras: list[dict], kafka: KafkaSettings, r
     )
 
 
-@asynccontextmanager
-async def running_ingest(settings: Settings) -> AsyncIterator[IngestService]:
-    stop = asyncio.Event()
-    async with bootstrap(settings) as service:
-        task = asyncio.create_task(service.run(stop))
-        try:
-            yield service
-        finally:
-            stop.set()
-            await asyncio.wait_for(task, 30)
+def running_ingest(settings: Settings):
+    return running_service(bootstrap, settings)
 
 
 async def health(redis_url: str, camera_id: str) -> dict[str, str]:
@@ -57,17 +47,6 @@ async def health(redis_url: str, camera_id: str) -> dict[str, str]:
         return await client.hgetall(health_key(camera_id))
     finally:
         await client.aclose()
-
-
-async def wait_for(predicate, timeout: float, interval: float = 0.2):
-    """Poll an async predicate until it returns something truthy (returned) or time runs out."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        value = await predicate()
-        if value or loop.time() > deadline:
-            return value
-        await asyncio.sleep(interval)
 
 
 class VideoTopicReader:

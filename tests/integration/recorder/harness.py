@@ -13,6 +13,7 @@ from roadcam.common.media import PacketBatch
 from roadcam.common.settings import KafkaSettings, PayloadSettings
 from roadcam.common.video_bus import encode_batch
 from roadcam.recorder.settings import Settings
+from tests.support.services import wait_for  # noqa: F401 (re-exported)
 from tests.integration.recorder.support import SECRET, s3_settings
 
 NOTICE = {"operator": "test", "purpose": "test", "contact": "test"}
@@ -78,16 +79,6 @@ async def read_topic(kafka: KafkaSettings, topic: str, count: int, timeout: floa
     finally:
         await consumer.stop()
     return values
-
-
-async def wait_for(predicate, timeout: float, interval: float = 0.3):
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        value = await predicate()
-        if value or loop.time() > deadline:
-            return value
-        await asyncio.sleep(interval)
 
 
 class SwitchableProxy:
