@@ -18,44 +18,9 @@ import pytest
 
 from roadcam.devstack.processes import free_port
 from tests.integration.counter.harness import publish_clip, wait_until, write_config
+from tests.support.fswrites import STRACE_WRITES, writes_in
 
 pytestmark = pytest.mark.slow
-WRITE_FLAGS = re.compile(r"O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND")
-MUTATING = ("creat", "mkdir", "mkdirat", "rename", "renameat", "renameat2", "rmdir", "truncate", "link",
-            "linkat", "symlink", "symlinkat")
-WRITES = ("write", "pwrite64", "writev", "pwritev", "pwritev2")
-EXEMPT = ("/dev/", "/proc/", "/sys/")
-
-
-def writes_in(trace: str) -> list[str]:
-    """Calls that wrote to the file system. Python's tempfile probe at start-up (a file created
-    exclusively, written once with the 4 bytes b"blat" and removed at once) is the one thing
-    let through: it checks that a temp dir is usable and holds nothing."""
-    found, probes, written, removed = [], [], [], set()
-    for line in trace.splitlines():
-        call = line.split(None, 1)[-1]
-        name = call.split("(", 1)[0]
-        paths = re.findall(r'"(/[^"]*)"', call) + re.findall(r"<(/[^>]*)>", call)
-        if re.search(r"= -1 ", call) or not paths or any(p.startswith(EXEMPT) for p in paths):
-            continue
-        if name in WRITES:
-            written.append(paths[0])
-            if paths[0] not in {p for p, _ in probes} or not call.endswith("= 4"):
-                found.append(call)
-        elif name in ("open", "openat") and WRITE_FLAGS.search(call):
-            if "O_EXCL" in call:
-                probes.append((paths[0], call))
-            else:
-                found.append(call)
-        elif name in ("unlink", "unlinkat"):
-            removed.add(paths[0])
-            if paths[0] not in {p for p, _ in probes}:
-                found.append(call)
-        elif name in MUTATING:
-            found.append(call)
-    return found + [call for path, call in probes if written.count(path) > 1 or path not in removed]
-
-
 def readiness(port: int) -> dict:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
@@ -87,10 +52,7 @@ async def test_service_writes_no_files(tmp_path, kafka_settings, redis_server, v
     subprocess.run([sys.executable, "-c", warm], env=env, check=True, cwd=tmp_path / "cwd", capture_output=True)
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     trace = tmp_path / "trace.txt"
-    argv = ["strace", "-f", "-qq", "-y", "-s", "0", "-o", str(trace), "-e",
-            "trace=open,openat,creat,mkdir,mkdirat,rename,renameat,renameat2,unlink,unlinkat,rmdir,truncate,"
-            "link,linkat,symlink,symlinkat,write,pwrite64,writev,pwritev,pwritev2",
-            sys.executable, "-m", "roadcam.counter"]
+    argv = [*STRACE_WRITES, "-o", str(trace), sys.executable, "-m", "roadcam.counter"]
     # Logs go to a pipe (a log file would be a file the service writes), drained in a thread.
     process = subprocess.Popen(argv, env=env, cwd=tmp_path / "cwd", stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     output: list[bytes] = []
