@@ -9,6 +9,7 @@ from typing import Protocol, TypeVar
 
 from roadcam.anonymizer.hls import PlaylistState
 from roadcam.common.errors import RoadcamError
+from roadcam.common.s3 import minio_client
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -103,12 +104,4 @@ class RedisStateRepo:
 
 def make_minio(s3, secret_key: str):
     """A minio client for S3Settings (TLS with an optional private CA)."""
-    import urllib3
-    from minio import Minio
-
-    http = None
-    if s3.secure and s3.ca_file:
-        http = urllib3.PoolManager(cert_reqs="CERT_REQUIRED", ca_certs=str(s3.ca_file),
-                                   retries=urllib3.Retry(total=2, backoff_factor=0.2))
-    return Minio(s3.endpoint, access_key=s3.access_key, secret_key=secret_key, secure=s3.secure,
-                 region=s3.region, http_client=http)
+    return minio_client(s3, secret_key)

@@ -1,7 +1,6 @@
 """Everything a request handler needs, built once by the app factory (tests pass their own clock)."""
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -15,10 +14,10 @@ from roadcam.api.store.audit import AuditLog
 from roadcam.api.store.counts import CountStore
 from roadcam.api.store.operations import OperationsStore
 from roadcam.common.camconfig.models import CameraConfig, RoadcamConfig
+from roadcam.common.timeutil import now_us
 
 
-def wall_clock_us() -> int:
-    return time.time_ns() // 1000
+wall_clock_us = now_us  # the shared wall clock; tests pass their own
 
 
 @dataclass

@@ -8,10 +8,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.helpers import create_ssl_context
 from pydantic import SecretStr
@@ -133,6 +133,20 @@ class BusProducer:
         await self._producer.flush()
 
 
+RebalanceHook = Callable[[], Awaitable[None]]
+
+
+class _Listener(ConsumerRebalanceListener):
+    def __init__(self, revoked: RebalanceHook, assigned: RebalanceHook) -> None:
+        self._revoked, self._assigned = revoked, assigned
+
+    async def on_partitions_revoked(self, revoked) -> None:
+        await self._revoked()
+
+    async def on_partitions_assigned(self, assigned) -> None:
+        await self._assigned()
+
+
 class BusConsumer:
     """A consumer-group member that hands out batches and commits only when told to."""
 
@@ -147,8 +161,9 @@ class BusConsumer:
         session_timeout_ms: int = 10_000,
         fetch_max_wait_ms: int = 100,  # low: video consumers care about latency
     ) -> None:
+        self._topics = list(topics)
+        self._listener: ConsumerRebalanceListener | None = None
         self._consumer = AIOKafkaConsumer(
-            *topics,
             group_id=group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest" if from_beginning else "latest",
@@ -160,8 +175,16 @@ class BusConsumer:
             **client_options(kafka, password),
         )
 
+    def on_rebalance(self, revoked: RebalanceHook, assigned: RebalanceHook) -> None:
+        """Hooks awaited before partitions move away and after new ones arrive (call before start)."""
+        self._listener = _Listener(revoked, assigned)
+
     async def start(self) -> None:
         await self._consumer.start()
+        if self._listener is not None:
+            self._consumer.subscribe(self._topics, listener=self._listener)
+        else:
+            self._consumer.subscribe(self._topics)
 
     async def stop(self) -> None:
         await self._consumer.stop()

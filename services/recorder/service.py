@@ -105,7 +105,7 @@ class RecorderService:
         log.info("recording %d cameras: %s", len(self._cameras), ", ".join(sorted(self._cameras)))
 
     async def _consume(self, stop: asyncio.Event) -> None:
-        async for records in self._consumer.batches():
+        async for records in self._consumer.batches(max_records=200):
             async with self._batch_lock:
                 for record in records:
                     await self._handle(record)
@@ -230,7 +230,7 @@ class RecorderService:
             if not offsets:
                 return
             try:
-                await self._consumer.commit(offsets)
+                await self._consumer.commit_offsets(offsets)
                 self._offsets.committed(offsets)
             except Exception as exc:  # noqa: BLE001 - a failed commit only means more re-delivery
                 log.warning("offset commit failed: %s", exc)

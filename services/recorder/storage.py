@@ -8,7 +8,6 @@ import json
 import logging
 from collections.abc import Iterator
 
-import certifi
 import urllib3
 from minio import Minio
 from minio.commonconfig import ENABLED, AndOperator, Filter, Tags
@@ -19,6 +18,7 @@ from minio.versioningconfig import VersioningConfig
 from roadcam.common.errors import RoadcamError
 from roadcam.common.settings import S3Settings
 from roadcam.recorder.chain import SegmentMeta, SegmentName, parse_segment_key
+from roadcam.common.s3 import minio_client
 
 log = logging.getLogger(__name__)
 RETENTION_CLASSES = (7, 14, 30, 31)  # lifecycle backstops; the sweeper enforces exact days
@@ -37,15 +37,7 @@ def retention_class(days: int) -> int:
 
 
 def make_client(s3: S3Settings, secret_key: str, timeout_s: float = 10.0) -> Minio:
-    http = urllib3.PoolManager(
-        timeout=urllib3.Timeout(connect=timeout_s, read=timeout_s),
-        cert_reqs="CERT_REQUIRED",
-        ca_certs=str(s3.ca_file) if s3.ca_file else certifi.where(),
-        retries=urllib3.Retry(total=0),  # the service retries with backoff, not the SDK
-        maxsize=8,
-    )
-    return Minio(s3.endpoint, access_key=s3.access_key, secret_key=secret_key,
-                 secure=s3.secure, region=s3.region, http_client=http)
+    return minio_client(s3, secret_key, timeout_s=timeout_s, sdk_retries=0)  # the service retries with backoff
 
 
 def lifecycle_rules() -> LifecycleConfig:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.responses import FileResponse, HTMLResponse
 
 from roadcam.api.public.page import render_page
+from roadcam.common.s3 import minio_client
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -81,13 +82,4 @@ class _HlsStore:
 
 
 def _minio(settings):
-    import urllib3
-    from minio import Minio
-
-    s3 = settings.s3
-    http = None
-    if s3.secure and s3.ca_file:
-        http = urllib3.PoolManager(cert_reqs="CERT_REQUIRED", ca_certs=str(s3.ca_file),
-                                   retries=urllib3.Retry(total=2, backoff_factor=0.2))
-    return Minio(s3.endpoint, access_key=s3.access_key, secret_key=settings.s3_secret_key.get_secret_value(),
-                 secure=s3.secure, region=s3.region, http_client=http)
+    return minio_client(settings.s3, settings.s3_secret_key.get_secret_value())
