@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from roadcam.anonymizer.channel import CameraChannel
 from roadcam.common.video_feed import VideoFeed
+from roadcam.common.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 _TICK_S = 0.25
@@ -35,9 +36,7 @@ class AnonymizerService:
                     task.result()  # re-raise a crash of the loops
         finally:
             self._running = False
-            for task in (consume, idle, stopped):
-                task.cancel()
-            await asyncio.gather(consume, idle, stopped, return_exceptions=True)
+            await cancel_and_wait((consume, idle, stopped))
 
     async def _consume(self) -> None:
         async for batch in self._feed.batches():

@@ -16,6 +16,7 @@ from roadcam.api.settings import Settings
 from roadcam.api.errors import StoreError
 from roadcam.common.backoff import Backoff
 from roadcam.common.bus import BusConsumer
+from roadcam.common.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -89,9 +90,7 @@ class ApiService:
         stopper = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
         self._server.should_exit = True
-        for task in tasks[1:]:
-            task.cancel()
-        stopper.cancel()
+        await cancel_and_wait([*tasks[1:], stopper])
         results = await asyncio.gather(*tasks, return_exceptions=True)
         failed = [r for t, r in zip(tasks, results) if t in done and isinstance(r, BaseException)
                   and not isinstance(r, asyncio.CancelledError)]

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from roadcam.common.video_feed import FeedBatch, VideoFeed
 from roadcam.counter.bins import BinAggregator
 from roadcam.common.errors import BusError
+from roadcam.common.tasks import cancel_and_wait
 from roadcam.counter.engine import CameraCrossing, CountingEngine, EngineOutput
 from roadcam.counter.outputs import CountPublisher
 from roadcam.counter.settings import Settings
@@ -61,8 +62,7 @@ class CounterService:
                 done, _ = await asyncio.wait({next_batch, stopped}, return_when=asyncio.FIRST_COMPLETED)
                 stopped.cancel()
                 if next_batch not in done:
-                    next_batch.cancel()
-                    await asyncio.gather(next_batch, return_exceptions=True)
+                    await cancel_and_wait([next_batch])
                     break
                 await self._handle(next_batch.result())
         finally:

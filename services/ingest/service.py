@@ -12,6 +12,7 @@ from roadcam.common.bus import BusProducer
 from roadcam.common.camconfig.models import CameraConfig
 from roadcam.common.media import EncodedPacket, PacketBatch, StreamInfo
 from roadcam.common.video_bus import encode_batch
+from roadcam.common.tasks import cancel_and_wait
 from roadcam.ingest import metrics
 from roadcam.ingest.publisher import BatchPublisher
 from roadcam.ingest.reporter import HealthReporter
@@ -61,9 +62,7 @@ class IngestService:
             await stop.wait()
         finally:
             await asyncio.gather(*(asyncio.to_thread(w.stop) for w in self.workers.values()))
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await cancel_and_wait(tasks)
             await self._drain()
             await self._report_all()
 

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from roadcam.common.backoff import Backoff
 from roadcam.common.bus import BusConsumer, BusRecord
+from roadcam.common.tasks import cancel_and_wait
 from roadcam.recorder.audit import AuditPublisher, audit_event
 from roadcam.recorder.holds import Hold, HoldBook
 from roadcam.recorder.sweeper import Sweeper
@@ -41,8 +42,7 @@ class Housekeeping:
         try:
             await asyncio.gather(*tasks)
         finally:
-            for task in tasks:
-                task.cancel()
+            await cancel_and_wait(tasks)
 
     async def _sweep_loop(self) -> None:
         while True:

@@ -14,6 +14,7 @@ from roadcam.common.bus import BusProducer, BusRecord
 from roadcam.common.camconfig.models import CameraConfig
 from roadcam.common.errors import BusError, RoadcamError
 from roadcam.common.video_bus import decode_batch
+from roadcam.common.tasks import cancel_and_wait
 from roadcam.recorder import metrics
 from roadcam.recorder.chain import day_of
 from roadcam.recorder.consumer import ExplicitConsumer, OffsetBook
@@ -79,9 +80,7 @@ class RecorderService:
                 await asyncio.wait_for(self._queue.drained(), DRAIN_TIMEOUT_S)
             except asyncio.TimeoutError:
                 log.warning("S3 unreachable at shutdown: %d segments stay on the bus", len(self._queue))
-            for task in (upload, chores):
-                task.cancel()
-            await asyncio.gather(upload, chores, return_exceptions=True)
+            await cancel_and_wait((upload, chores))
             await self._commit()
 
     async def _finish(self, consume: asyncio.Task) -> None:
@@ -91,8 +90,8 @@ class RecorderService:
         try:
             await asyncio.wait_for(asyncio.shield(consume), DRAIN_TIMEOUT_S)
         except asyncio.TimeoutError:
-            consume.cancel()  # blocked on a full buffer: what is not stored stays uncommitted
-            await asyncio.gather(consume, return_exceptions=True)
+            # Blocked on a full buffer: what is not stored stays uncommitted.
+            await cancel_and_wait([consume])
             return
         await self._flush_open()
 
