@@ -13,7 +13,9 @@ import numpy as np
 from roadcam.anonymizer.detectors import Box
 
 _CELLS = 3  # a redacted box keeps about this many "pixels" across its short side
-_MARGIN = {"face": 0.25, "plate": 0.2, "person": 0.1}  # widen boxes: detectors cut tight
+BOX_MARGIN = {"face": 0.4, "plate": 0.2, "person": 0.1}  # widen boxes: detectors cut tight
+_PERSON_CELLS = 6  # a figure keeps its rough shape (pedestrians stay visible as such) ...
+_HEAD_PER_WIDTH = 0.7  # ... but its head band, this share of the box width high, is smeared like a face
 
 
 def grow(box: Box, margin: float, width: int, height: int) -> tuple[int, int, int, int]:
@@ -30,11 +32,14 @@ def blur_boxes(image: np.ndarray, boxes: Iterable[Box], extra_margin: float = 0.
     """Blur every box in place (image is the public-resolution frame) and return it."""
     h, w = image.shape[:2]
     for box in boxes:
-        x1, y1, x2, y2 = grow(box, _MARGIN.get(box.kind, 0.2) + extra_margin, w, h)
+        x1, y1, x2, y2 = grow(box, BOX_MARGIN.get(box.kind, 0.2) + extra_margin, w, h)
         if x2 - x1 < 1 or y2 - y1 < 1:
             continue
-        roi = image[y1:y2, x1:x2]
-        image[y1:y2, x1:x2] = _smear(roi, cells=_CELLS if box.kind != "person" else 6)
+        if box.kind == "person":
+            image[y1:y2, x1:x2] = _smear(image[y1:y2, x1:x2], cells=_PERSON_CELLS)
+            # Faces the face detectors missed sit in the top of the figure, standing or cut off.
+            y2 = min(y2, y1 + max(1, round(_HEAD_PER_WIDTH * (x2 - x1))))
+        image[y1:y2, x1:x2] = _smear(image[y1:y2, x1:x2], cells=_CELLS)
     return image
 
 

@@ -1,7 +1,7 @@
 import numpy as np
 
 from roadcam.anonymizer.detectors import Box
-from roadcam.anonymizer.redact import apply_mosaic, blur_boxes, grow, mosaic_mask, scale_polygons
+from roadcam.anonymizer.redact import BOX_MARGIN, apply_mosaic, blur_boxes, grow, mosaic_mask, scale_polygons
 from tests.unit.anonymizer.fakes import detail, noise
 
 
@@ -9,9 +9,19 @@ def test_blur_destroys_detail_inside_box_only():
     image = noise(320, 240)
     original = image.copy()
     blur_boxes(image, [Box(100, 80, 180, 160, "face")])
-    x1, y1, x2, y2 = grow(Box(100, 80, 180, 160, "face"), 0.25, 320, 240)
+    x1, y1, x2, y2 = grow(Box(100, 80, 180, 160, "face"), BOX_MARGIN["face"], 320, 240)
     assert detail(image[y1:y2, x1:x2]) < 0.05 * detail(original[y1:y2, x1:x2])
     assert np.array_equal(image[:, :x1], original[:, :x1])  # outside untouched
+
+
+def test_a_person_figure_keeps_its_shape_but_its_head_band_is_smeared_like_a_face():
+    image = noise(200, 400)
+    original = image.copy()
+    blur_boxes(image, [Box(50, 50, 150, 350, "person")])
+    x1, y1, x2, y2 = grow(Box(50, 50, 150, 350, "person"), BOX_MARGIN["person"], 200, 400)
+    head = slice(y1, y1 + 60), slice(x1, x2)
+    legs = slice(y2 - 60, y2), slice(x1, x2)
+    assert detail(image[head]) < 0.5 * detail(image[legs]) < 0.5 * detail(original[legs])
 
 
 def test_blur_strength_scales_with_box_size():
