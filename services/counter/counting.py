@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, Field
 
 from roadcam.counter.detections import COCO_CLASSES, CLASS_IDS, ClassVotes, Detections, merge_riders, merge_vehicle_duplicates
-from roadcam.counter.geometry import Anchor, CountingLine, TrackPoint, reference_point
+from roadcam.counter.geometry import Anchor, CountingLine, Crossing, TrackPoint, reference_point
 from roadcam.counter.tracking import ObjectTracker, Track
 from roadcam.counter.traffic import VEHICLE_CLASSES, GroundTracks
 
@@ -53,6 +53,7 @@ class _Pending:
     line_id: str
     direction: int
     time_us: int
+    object_id: int
 
 
 @dataclass
@@ -94,6 +95,7 @@ class CameraCounter:
         self._min_conf = {CLASS_IDS[n]: c for n, c in self.tuning.min_conf.items() if n in CLASS_IDS}
         # The tracker's second stage uses weaker boxes; only new tracks need min_conf.
         self._floor = {cid: min(0.1, c) for cid, c in self._min_conf.items()}
+        self._lines = {line.line_id: line for line in self.lines}
 
     def update(self, dets: Detections, time_us: int) -> list[CountedCrossing]:
         """Feed one frame's detections; returns crossings whose class is now settled."""
@@ -112,8 +114,16 @@ class CameraCounter:
         for line in self.lines:
             points = [TrackPoint(t.track_id, self._point(t), t.box[3] - t.box[1]) for t in tracks]
             for c in line.trigger(points, time_us):
-                self._pending.append(_Pending(c.track_id, line.line_id, c.direction, c.time_us))
+                self._on_crossing(line.line_id, c)
         return self._settled(time_us)
+
+    def _on_crossing(self, line_id: str, c: Crossing) -> None:
+        if not c.withdrawn:
+            self._pending.append(_Pending(c.track_id, line_id, c.direction, c.time_us, c.object_id))
+            return
+        # It went back before its count settled: that crossing never happened.
+        self._pending = [p for p in self._pending if (p.line_id, p.object_id) != (line_id, c.object_id)]
+        log.debug("crossing %s %+d of object %d withdrawn: it went back", line_id, c.direction, c.object_id)
 
     def flush(self) -> list[CountedCrossing]:
         """End of input: settle everything still pending."""
@@ -136,6 +146,8 @@ class CameraCounter:
         ready = [p for p in self._pending if now_us - p.time_us >= settle_us
                  or now_us - self._last_seen.get(p.track_id, 0) >= gone_us]
         self._pending = [p for p in self._pending if p not in ready]
+        for p in ready:
+            self._lines[p.line_id].settle(p.object_id)
         done = [self._finish(p) for p in ready]
         self._forget(now_us)
         return done

@@ -12,7 +12,10 @@ Why it holds up on real footage:
 - endpoints that touch the frame edge are extended to rays (objects leaving the frame half cut);
 - a track that vanishes and a new id that appears near its last point within `handover_s` is the
   same object (a tracker ID switch): the new id inherits the old state, so it cannot count again;
-- at most one count per track and line.
+- an object counts for the side it ends on: one that goes back over the line before its count
+  settles has that count withdrawn (a parked car whose box glitched over the line, a pedestrian
+  who stepped back), and may count again if it crosses for good;
+- at most one settled count per object and line.
 """
 from __future__ import annotations
 
@@ -73,15 +76,19 @@ class Crossing:
     track_id: int
     direction: int  # +1: ended on the positive side, -1: the negative side
     time_us: int
+    object_id: int  # the first track id of the object (stays through ID switches)
+    withdrawn: bool = False  # it went back: the earlier crossing of this object is void
 
 
 @dataclass
 class _TrackState:
+    object_id: int
     side: int  # side of the anchor: +1, -1, or 0 while never seen outside the band
     anchor: Point
     last: Point
     last_seen_us: int
-    counted: bool = False
+    counted: int = 0  # direction of its standing count, 0 = none
+    settled: bool = False  # its count is final: nothing more from this object
 
 
 @dataclass
@@ -134,7 +141,7 @@ class CountingLine:
         margin = max(self.margin_px, self.margin_frac * t.box_height)
         side = 0 if abs(distance) <= margin else (1 if distance > 0 else -1)
         if state is None:
-            self._tracks[t.track_id] = _TrackState(side, t.point, t.point, time_us)
+            self._tracks[t.track_id] = _TrackState(t.track_id, side, t.point, t.point, time_us)
             return None
         state.last, state.last_seen_us = t.point, time_us
         if side == 0:
@@ -143,10 +150,19 @@ class CountingLine:
             state.anchor, t.point, self.start, self.end, self.ray_start, self.ray_end
         )
         state.side, state.anchor = side, t.point
-        if crossed and not state.counted:
-            state.counted = True
-            return Crossing(t.track_id, side, time_us)
-        return None
+        if not crossed or state.settled:
+            return None
+        if state.counted == -side:  # back where it came from: it never crossed
+            state.counted = 0
+            return Crossing(t.track_id, -side, time_us, state.object_id, withdrawn=True)
+        state.counted = side
+        return Crossing(t.track_id, side, time_us, state.object_id)
+
+    def settle(self, object_id: int) -> None:
+        """The object's count is final: it will not count (or be withdrawn) again on this line."""
+        for state in self._tracks.values():
+            if state.object_id == object_id:
+                state.settled = True
 
     def _take_over(self, t: TrackPoint, present: set[int], time_us: int) -> _TrackState | None:
         """A new id near where a track vanished recently is that track after an ID switch."""

@@ -67,6 +67,27 @@ def test_rider_is_a_bicycle_not_a_pedestrian():
     assert [c.object_class for c in got] == ["bicycle"]
 
 
+def parked_car_glitching_over_the_line(glitch_frames: int) -> list:
+    """A parked car whose box jumps across the line for a few frames (merged with a neighbour)."""
+    box = (300, 150, 360, 190, 0.8, CAR)
+    glitch = (300, 180, 360, 230, 0.8, CAR)  # bottom-centre 30 px past y=200
+    return [[glitch if 10 <= i < 10 + glitch_frames else box] for i in range(40)]
+
+
+@pytest.mark.parametrize("glitch_frames", [1, 3])
+def test_an_object_back_on_its_first_side_is_not_counted(glitch_frames):
+    got = drive(build_counter([hline()], FPS, CountingTuning()), parked_car_glitching_over_the_line(glitch_frames))
+    assert got == []
+
+
+def test_after_a_withdrawn_count_a_real_crossing_still_counts():
+    steps_back = moving(CAR, 180, 15, 3) + moving(CAR, 210, -15, 3)  # over the line and back
+    later = moving(CAR, 150, 15, 14)  # then across for good
+    got = drive(build_counter([hline()], FPS, CountingTuning(settle_s=2.0)), steps_back + later)
+    assert [c.direction for c in got] == [1]
+    assert got[0].time_us >= 8 * STEP_US  # the crossing for good (frame ~9), not the step over and back
+
+
 def test_weak_detections_never_start_a_count():
     got = drive(build_counter([hline()], FPS, CountingTuning()), moving(CAR, 120, 15, 12, conf=0.15))
     assert got == []

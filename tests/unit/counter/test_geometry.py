@@ -10,14 +10,25 @@ from roadcam.counter.geometry import Anchor, CountingLine, TrackPoint, path_cros
 H = 40.0  # box height: band half-width = max(2, 0.1*40) = 4 px
 
 
-def run(line: CountingLine, paths: dict[int, list]) -> list[tuple[int, int]]:
-    """paths: track id -> list of (x, y) or None (not seen in that frame). Returns (frame, dir)."""
+def run(line: CountingLine, paths: dict[int, list], settle_frames: int | None = None) -> list[tuple[int, int]]:
+    """paths: track id -> list of (x, y) or None (not seen in that frame). Returns the standing
+    crossings as (frame, dir); a withdrawal voids its object's standing crossing. With
+    `settle_frames`, a crossing that stood that long is settled (final), as the counter does."""
     frames = max(len(p) for p in paths.values())
-    out = []
+    standing: dict[int, tuple[int, int]] = {}
+    done = []
     for i in range(frames):
         tracks = [TrackPoint(tid, p[i], H) for tid, p in paths.items() if i < len(p) and p[i] is not None]
-        out += [(i, c.direction) for c in line.trigger(tracks, i * 100_000)]
-    return out
+        for c in line.trigger(tracks, i * 100_000):
+            if c.withdrawn:
+                assert standing.pop(c.object_id)[1] == c.direction
+            else:
+                standing[c.object_id] = (i, c.direction)
+        for oid, (frame, direction) in list(standing.items()):
+            if settle_frames is not None and i - frame >= settle_frames:
+                line.settle(oid)
+                done.append(standing.pop(oid))
+    return sorted(done + list(standing.values()), key=lambda crossing: crossing[0])
 
 
 def hline(**kw) -> CountingLine:
@@ -30,13 +41,21 @@ def hline(**kw) -> CountingLine:
     ([80, 90, 100, 100, 100, 100, 101, 100, 115], [1]),         # stop-and-go on the line
     ([80, 99, 99, 99, 99, 99, 99, 99, 130], [1]),              # long stop just before it, then go
     ([120, 110, 101, 99, 98, 80], [-1]),                       # moving up: NEG
-    ([80, 110, 80, 110, 80], [1]),                              # back and forth: one count per track
+    ([80, 110, 80, 110, 80], []),                               # back and forth, ends where it began
+    ([80, 110, 80, 110], [1]),                                  # ... ends across: one count
+    ([150, 150, 90, 150, 150], []),                             # parked; its box glitched over the line
     ([60, 140], [1]),                                           # jumped over between two frames
     ([90, 96], []),                                             # approached, never crossed
-], ids=["jitter", "band-only", "stop-and-go", "long-stop", "neg", "back-forth", "jump", "no-cross"])
+], ids=["jitter", "band-only", "stop-and-go", "long-stop", "neg", "back-forth", "forth-back-forth", "glitch",
+        "jump", "no-cross"])
 def test_one_count_per_object(ys, expected):
     got = run(hline(), {1: [(100, y) for y in ys]})
     assert [d for _, d in got] == expected
+
+
+def test_a_settled_count_is_final():
+    ys = [80, 110, 120, 130, 120, 90, 80, 110]  # crosses, stays 3 frames, then back and forth again
+    assert run(hline(), {1: [(100, y) for y in ys]}, settle_frames=3) == [(1, 1)]
 
 
 @pytest.mark.parametrize("ys, frame", [
@@ -86,8 +105,9 @@ def test_segment_intersection_of_successive_points(path, counts):
     ({1: [(100, 80), (100, 110)], 2: [None, None, (100, 115), (100, 130)]}, [(1, 1)]),
     # id switch just before the line: the new id inherits the approach and counts once
     ({1: [(100, 60), (100, 90)], 2: [None, None, (101, 93), (101, 120)]}, [(3, 1)]),
-    # switch inside the band after counting, with jitter back: still one count
-    ({1: [(100, 80), (100, 106), None], 2: [None, None, (100, 103), (100, 95), (100, 110)]}, [(1, 1)]),
+    # switch inside the band after counting, with jitter back past the band: still one count
+    # (the jitter back withdraws the first crossing, the final one stands)
+    ({1: [(100, 80), (100, 106), None], 2: [None, None, (100, 103), (100, 95), (100, 110)]}, [(4, 1)]),
     # two different objects far apart are never merged
     ({1: [(30, 80), (30, 120)], 2: [None, None, (160, 80), (160, 120)]}, [(1, 1), (3, 1)]),
 ])
