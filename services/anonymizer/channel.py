@@ -100,10 +100,11 @@ class CameraChannel:
     def idle_tick(self) -> list[tuple[bytes, float]]:
         """No frames for a while (camera offline, stalled feed): keep the playlist alive with
         slate frames at the public fps in real time. Returns the segments that completed."""
-        gap = self._clock() - self.last_output_s
-        if not self._idle and gap < self._hls.slate_after_s:
-            return []
         with self._encode_lock:
+            # Decide under the lock: a frame being anonymized right now (slow under load) makes
+            # the camera live again, and a check made before it finished would re-pause it.
+            if not self._idle and self._clock() - self.last_output_s < self._hls.slate_after_s:
+                return []
             return self._idle_slates()
 
     def _idle_slates(self) -> list[tuple[bytes, float]]:

@@ -1,6 +1,8 @@
 """Fault injection: whatever goes wrong, no raw frame reaches the HLS output (V2)."""
 import asyncio
 import io
+import threading
+import time
 
 import av
 import cv2
@@ -123,6 +125,26 @@ def test_idle_camera_gets_slate_segments():
     assert 6 <= channel.segments_written <= 8
     assert "hls/cam-1/index.m3u8" in channel._sink.objects
     assert_no_raw(output_frames(channel._sink), channel.segments_written * 10)
+
+
+def test_a_frame_finishing_while_the_idle_check_waits_leaves_the_camera_live():
+    """Under load a frame takes longer than an idle tick; the tick must not re-pause the camera
+    that frame just made live (it did, on every frame, while CI was busy)."""
+    t = [NOW]
+    det = FixedDetector()
+    channel = make_channel(FrameAnonymizer(camera(), [Scheduled(det)]), clock=lambda: t[0])
+    t[0] += 5
+    channel.idle_tick()  # no frames yet: the paused slate
+    assert not channel.live
+    det.delay_s = 0.5
+    frame = threading.Thread(target=channel.process, args=(noise(seed=1), int(t[0] * 1e6)))
+    frame.start()
+    time.sleep(0.1)  # the frame is being anonymized and holds the encoder
+    tick = threading.Thread(target=channel.idle_tick)
+    tick.start()
+    frame.join()
+    tick.join()
+    assert channel.live, channel.reason
 
 
 def test_frames_beyond_the_public_fps_are_skipped():
