@@ -40,17 +40,21 @@ class HoldBook:
     def __init__(self, store: RecordingStore, keyring: DataKeyRing) -> None:
         self._store, self._keyring = store, keyring
         self._holds: dict[str, Hold] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the dict (read on the upload path)
+        # Serializes store-and-dict changes: a (re)load racing a new hold could otherwise list the
+        # store before the hold was written and replace the dict after it was added, losing it.
+        self._change_lock = threading.Lock()
 
     def load(self) -> None:
-        holds = {}
-        for name in self._store.names("_holds/"):
-            doc = self._store.get_json(name)
-            if doc:
-                hold = Hold.model_validate(doc)
-                holds[hold.command_id] = hold
-        with self._lock:
-            self._holds = holds
+        with self._change_lock:
+            holds = {}
+            for name in self._store.names("_holds/"):
+                doc = self._store.get_json(name)
+                if doc:
+                    hold = Hold.model_validate(doc)
+                    holds[hold.command_id] = hold
+            with self._lock:
+                self._holds = holds
 
     def active(self, camera_id: str) -> list[Hold]:
         with self._lock:
@@ -61,18 +65,21 @@ class HoldBook:
 
     def place(self, hold: Hold) -> int:
         """Record the hold, lock overlapping segments, pin their days' keys. Idempotent."""
-        self._store.put_json(hold_key(hold.camera_id, hold.command_id), hold.model_dump())
-        with self._lock:
-            self._holds[hold.command_id] = hold
+        with self._change_lock:
+            self._store.put_json(hold_key(hold.camera_id, hold.command_id), hold.model_dump())
+            with self._lock:
+                self._holds[hold.command_id] = hold
         return self._apply(hold.camera_id, hold.range_start_us, hold.range_end_us)
 
     def release(self, camera_id: str, start_us: int, end_us: int) -> list[Hold]:
         """Remove the camera's holds lying inside the range; unlock what no other hold covers."""
-        released = [h for h in self.active(camera_id) if h.range_start_us >= start_us and h.range_end_us <= end_us]
-        for hold in released:
-            self._store.delete_all_versions(hold_key(camera_id, hold.command_id))
-            with self._lock:
-                self._holds.pop(hold.command_id, None)
+        with self._change_lock:
+            released = [h for h in self.active(camera_id)
+                        if h.range_start_us >= start_us and h.range_end_us <= end_us]
+            for hold in released:
+                self._store.delete_all_versions(hold_key(camera_id, hold.command_id))
+                with self._lock:
+                    self._holds.pop(hold.command_id, None)
         if released:
             lo = min(h.range_start_us for h in released)
             hi = max(h.range_end_us for h in released)
