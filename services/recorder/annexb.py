@@ -42,11 +42,7 @@ def _avcc(extra: bytes) -> Framing:
         if pos >= len(extra):
             break
         count = extra[pos] & count_mask
-        pos += 1
-        for _ in range(count):
-            size = int.from_bytes(extra[pos:pos + 2], "big")
-            out += START_CODE + extra[pos + 2:pos + 2 + size]
-            pos += 2 + size
+        pos = _copy_parameter_sets(extra, pos + 1, count, out)
     return Framing(length_size, bytes(out))
 
 
@@ -57,12 +53,18 @@ def _hvcc(extra: bytes) -> Framing:
     out, pos = bytearray(), 23
     for _ in range(extra[22]):
         count = int.from_bytes(extra[pos + 1:pos + 3], "big")
-        pos += 3
-        for _ in range(count):
-            size = int.from_bytes(extra[pos:pos + 2], "big")
-            out += START_CODE + extra[pos + 2:pos + 2 + size]
-            pos += 2 + size
+        pos = _copy_parameter_sets(extra, pos + 3, count, out)
     return Framing(length_size, bytes(out))
+
+
+def _copy_parameter_sets(extra: bytes, pos: int, count: int, out: bytearray) -> int:
+    """Append `count` 16-bit-length-prefixed NAL units at `pos` to `out` with start codes;
+    returns the position after them (avcC and hvcC store parameter sets alike)."""
+    for _ in range(count):
+        size = int.from_bytes(extra[pos:pos + 2], "big")
+        out += START_CODE + extra[pos + 2:pos + 2 + size]
+        pos += 2 + size
+    return pos
 
 
 def to_annexb(data: bytes, length_size: int) -> bytes:
