@@ -47,7 +47,7 @@ def frames_10fps(clip: Path, seconds: float):
 
 
 def run(clip: Path, seconds: float, anonymize) -> dict:
-    from roadcam.anonymizer.hls import SegmentEncoder
+    from services.anonymizer.hls import SegmentEncoder
 
     enc = SegmentEncoder(10, 2.0)
     c0, w0, n = cpu_s(), time.perf_counter(), 0
@@ -59,10 +59,10 @@ def run(clip: Path, seconds: float, anonymize) -> dict:
 
 
 def processing(clip: Path, seconds: float) -> None:
-    from roadcam.anonymizer.models import build_detectors
-    from roadcam.anonymizer.offline import default_camera
-    from roadcam.anonymizer.pipeline import FrameAnonymizer
-    from roadcam.anonymizer.settings import DetectionSettings
+    from services.anonymizer.models import build_detectors
+    from services.anonymizer.offline import default_camera
+    from services.anonymizer.pipeline import FrameAnonymizer
+    from services.anonymizer.settings import DetectionSettings
 
     m = SHARED / "models"
     d = DetectionSettings(yunet_model=m / "face_detection_yunet_2026may.onnx", yolo_model=m / "yolov8n_int8.tflite")
@@ -82,12 +82,12 @@ async def latency(seconds: float) -> None:
     import yaml
     from pydantic import SecretStr
 
-    from roadcam.anonymizer.bootstrap import bootstrap as anonymizer_bootstrap
-    from roadcam.anonymizer.settings import DetectionSettings, Settings
+    from services.anonymizer.bootstrap import bootstrap as anonymizer_bootstrap
+    from services.anonymizer.settings import DetectionSettings, Settings
     from roadcam.common.settings import KafkaSettings, PayloadSettings, S3Settings
     from roadcam.devstack.servers import start_kafka, start_redis, start_s3
-    from roadcam.ingest.bootstrap import bootstrap as ingest_bootstrap
-    from roadcam.ingest.settings import Settings as IngestSettings
+    from services.ingest.bootstrap import bootstrap as ingest_bootstrap
+    from services.ingest.settings import Settings as IngestSettings
 
     tmp = Path(tempfile.mkdtemp(prefix="roadcam-bench-"))
     servers = [start_kafka(tmp / "logs"), start_redis(tmp / "logs"), start_s3(tmp / "logs", tmp / "tls")]

@@ -1,7 +1,7 @@
 """Benchmark: p50/p99 of GET /api/v1/counts at a fixed request rate (issue 5, bar p99 <= 50 ms).
 
 Data: a month of 15-minute bins for 50 cameras (2 directions x 3 classes each, ~864k rows) in
-SQLite. The api runs as its own process (`python -m roadcam.api`, uvicorn) on loopback; this
+SQLite. The api runs as its own process (`python -m services.api`, uvicorn) on loopback; this
 process drives an open-loop load (requests are sent on schedule, whether or not earlier ones
 finished) and measures latency from the scheduled send time, so queueing counts.
 Each counts request: one random camera, one random day, 15-minute bins (576 rows of JSON).
@@ -27,11 +27,11 @@ import psutil
 from urllib.parse import urlencode
 import yaml
 
-from roadcam.api.auth.passwords import hash_password
-from roadcam.api.auth.roles import Role
-from roadcam.api.auth.tokens import new_api_key
-from roadcam.api.db.engine import make_engine, migrate
-from roadcam.api.store.accounts import Accounts, StoredAccount
+from services.api.auth.passwords import hash_password
+from services.api.auth.roles import Role
+from services.api.auth.tokens import new_api_key
+from services.api.db.engine import make_engine, migrate
+from services.api.store.accounts import Accounts, StoredAccount
 from roadcam.devstack.processes import free_port, port_open
 
 DAY0_US = 1_780_239_600_000_000  # 2026-06-01 00:00 JST
@@ -78,7 +78,7 @@ def start_api(work: Path, port: int) -> subprocess.Popen:
            "ROADCAM_API_DATABASE_URL": f"sqlite:///{work / 'api.sqlite3'}", "ROADCAM_API_JWT_SECRET": "b" * 40,
            "ROADCAM_API_HTTP_HOST": "127.0.0.1", "ROADCAM_API_HTTP_PORT": str(port),
            "ROADCAM_API_CONSUME_BUS": "false", "ROADCAM_API_LOG_LEVEL": "WARNING"}
-    proc = subprocess.Popen([sys.executable, "-m", "roadcam.api"], env=env, stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen([sys.executable, "-m", "services.api"], env=env, stdout=subprocess.DEVNULL,
                             stderr=open(work / "api.log", "wb"))
     deadline = time.monotonic() + 60
     while not port_open(port):
@@ -201,17 +201,20 @@ def main() -> None:
             for proc in procs:
                 proc.terminate()
                 proc.wait(10)
-        show("healthz", baseline)
-        for rate, result in curve:
-            show(f"counts@{rate:.0f}", result)
-        show(f"counts@{args.rate:.0f}", counts)
-        sys.stdout.write(f"ratio counts/healthz: p50 x{counts['p50'] / baseline['p50']:.1f}, "
-                         f"p99 x{counts['p99'] / baseline['p99']:.1f}\n")
-        sys.stdout.write(f"api processes: {args.processes}; cpu cores: {os.cpu_count()}; load average before: "
-                         f"{' '.join(f'{x:.1f}' for x in load_before)}\n")
-        sys.stdout.write(f"api CPU per counts request: {cpu_ms:.2f} ms (one free core would serve ~{1000 / cpu_ms:.0f} req/s)\n")
-        verdict = "meets" if counts["p99"] <= 50 and counts["errors"] == 0 else "MISSES"
-        sys.stdout.write(f"bar: counts p99 <= 50 ms at {args.rate:.0f} req/s -> {verdict} ({counts['p99']:.1f} ms)\n")
+        report(baseline, curve, counts, args, load_before, cpu_ms)
+
+def report(baseline: dict, curve: list, counts: dict, args, load_before, cpu_ms: float) -> None:
+    show("healthz", baseline)
+    for rate, result in curve:
+        show(f"counts@{rate:.0f}", result)
+    show(f"counts@{args.rate:.0f}", counts)
+    sys.stdout.write(f"ratio counts/healthz: p50 x{counts['p50'] / baseline['p50']:.1f}, "
+                     f"p99 x{counts['p99'] / baseline['p99']:.1f}\n")
+    sys.stdout.write(f"api processes: {args.processes}; cpu cores: {os.cpu_count()}; load average before: "
+                     f"{' '.join(f'{x:.1f}' for x in load_before)}\n")
+    sys.stdout.write(f"api CPU per counts request: {cpu_ms:.2f} ms (one free core would serve ~{1000 / cpu_ms:.0f} req/s)\n")
+    verdict = "meets" if counts["p99"] <= 50 and counts["errors"] == 0 else "MISSES"
+    sys.stdout.write(f"bar: counts p99 <= 50 ms at {args.rate:.0f} req/s -> {verdict} ({counts['p99']:.1f} ms)\n")
 
 
 if __name__ == "__main__":

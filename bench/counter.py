@@ -58,8 +58,8 @@ def score(counts: dict[str, Counter], truth: dict) -> tuple[float, str]:
 
 
 def run_ours(path: Path, line, model: Path, fps: float) -> tuple[dict, int, float, float]:
-    from roadcam.counter.detector import YoloDetector
-    from roadcam.counter.offline import count_file
+    from services.counter.detector import YoloDetector
+    from services.counter.offline import count_file
 
     detector = YoloDetector.load(model)
     started = time.perf_counter()
@@ -161,10 +161,10 @@ def service_load(clips: list[dict], model: Path, cameras: int, fps: float, threa
     streams of real video, as fast as it goes: achieved fps per camera, CPU use."""
     from roadcam.common.decoder import CameraDecoder
     from roadcam.common.camconfig.models import CameraConfig
-    from roadcam.counter.counting import CountingTuning
-    from roadcam.counter.detector import YoloDetector
-    from roadcam.counter.engine import CountingEngine
-    from roadcam.counter.offline import file_batches
+    from services.counter.counting import CountingTuning
+    from services.counter.detector import YoloDetector
+    from services.counter.engine import CountingEngine
+    from services.counter.offline import file_batches
 
     detector = YoloDetector.load(model, threads=threads)
     configs, streams = {}, []
@@ -217,11 +217,11 @@ def t3_sanity(data: Path, model: Path, fps: float) -> None:
     """Speeds and queue samples on the autobahn clip with a hand-made calibration."""
     from roadcam.common.camconfig.models import CameraConfig
     from roadcam.common.decoder import CameraDecoder
-    from roadcam.counter.counting import CountingTuning
-    from roadcam.counter.detector import YoloDetector
-    from roadcam.counter.engine import CountingEngine
-    from roadcam.counter.offline import file_batches
-    from roadcam.counter.traffic import Lane, SpeedBins
+    from services.counter.counting import CountingTuning
+    from services.counter.detector import YoloDetector
+    from services.counter.engine import CountingEngine
+    from services.counter.offline import file_batches
+    from services.counter.traffic import Lane, SpeedBins
 
     config = CameraConfig.model_validate({
         "id": "autobahn", "name": "a", "source": {"url": "rtsp://h/x"}, "purposes": ["traffic_survey"],

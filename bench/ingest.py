@@ -86,7 +86,7 @@ def run_ingest(config: Path, kafka: str, redis: str, logs: Path, batch_ms: int):
         "ROADCAM_INGEST_REDIS_URL": redis, "ROADCAM_INGEST_PAYLOAD__MODE": "redis",
         "ROADCAM_INGEST_BATCH_MAX_MS": str(batch_ms),
     }
-    return spawn("ingest", [sys.executable, "-m", "roadcam.ingest"], logs, env=env)
+    return spawn("ingest", [sys.executable, "-m", "services.ingest"], logs, env=env)
 
 
 def measure(label: str, url: str, cameras: int, seconds: float, work: Path, kafka, redis, batch_ms: int) -> dict:

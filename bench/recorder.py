@@ -4,7 +4,7 @@
     python bench/recorder.py [--clip bridge_dense_5s.mp4] [--seconds 60] [--e2e-cameras 8]
 
 Part 1 (in process): the recording path alone, sequentially, on one core.
-Part 2 (--e2e-cameras N > 0): the real service (`python -m roadcam.recorder`, a subprocess)
+Part 2 (--e2e-cameras N > 0): the real service (`python -m services.recorder`, a subprocess)
 consuming N cameras from the local Kafka broker, its CPU measured with psutil from "ready"
 until every camera's footage is stored - this adds the Kafka fetch and asyncio overhead.
 
@@ -31,8 +31,8 @@ sys.path.insert(0, str(REPO))
 from roadcam.common.timeutil import now_us  # noqa: E402
 from roadcam.common.video_bus import decode_batch, encode_batch  # noqa: E402
 from roadcam.devstack.servers import start_s3  # noqa: E402
-from roadcam.recorder.sealer import ChainHead, seal, store_sealed  # noqa: E402
-from roadcam.recorder.segmenter import Segmenter  # noqa: E402
+from services.recorder.sealer import ChainHead, seal, store_sealed  # noqa: E402
+from services.recorder.segmenter import Segmenter  # noqa: E402
 from tests.integration.recorder.support import T0_US, clip_batches, new_store  # noqa: E402
 
 TARGET_BPS = 4_000_000
@@ -117,8 +117,8 @@ def end_to_end(args, messages_of, media_s: float, bitrate: float, base: Path, s3
     from roadcam.common.settings import KafkaSettings
     from roadcam.devstack.processes import free_port
     from roadcam.devstack.servers import start_kafka
-    from roadcam.recorder.crypto import generate_master_key
-    from roadcam.recorder.sealer import load_head
+    from services.recorder.crypto import generate_master_key
+    from services.recorder.sealer import load_head
     from tests.integration.recorder.harness import camera
 
     cams = [f"bench-{i}" for i in range(args.e2e_cameras)]
@@ -129,7 +129,7 @@ def end_to_end(args, messages_of, media_s: float, bitrate: float, base: Path, s3
         config = base / "cameras.yaml"
         config.write_text(yaml.safe_dump({"version": 1, "cameras": [camera(c, segment_seconds=args.segment_seconds) for c in cams]}))
         master, bucket, port = generate_master_key(), f"e2e-{uuid.uuid4().hex[:8]}", free_port()
-        proc = subprocess.Popen([sys.executable, "-m", "roadcam.recorder"],
+        proc = subprocess.Popen([sys.executable, "-m", "services.recorder"],
                                 env=_recorder_env(config, kafka.url, s3, master, bucket, port))
         _wait_ready(port)
         before = sum(psutil.Process(proc.pid).cpu_times()[:2])

@@ -1,3 +1,1 @@
-"""roadcam: road cameras to an anonymized public live view, traffic counts and lawful recordings."""
-
-__version__ = "0.1.0"
+"""roadcam services: one package per deployable service (`python -m services.<name>`)."""

@@ -1,8 +1,8 @@
-"""`python -m roadcam.anonymizer`: build settings, wire adapters, run until SIGTERM."""
+"""`python -m services.anonymizer`: build settings, wire adapters, run until SIGTERM."""
 from __future__ import annotations
 
-from roadcam.anonymizer.bootstrap import bootstrap
-from roadcam.anonymizer.settings import Settings
+from services.anonymizer.bootstrap import bootstrap
+from services.anonymizer.settings import Settings
 from roadcam.common.runner import run_service
 
 

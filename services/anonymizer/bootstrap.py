@@ -5,21 +5,18 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import redis.asyncio as aioredis
-
-from roadcam.anonymizer.channel import CameraChannel
-from roadcam.anonymizer.models import build_detectors
-from roadcam.anonymizer.pipeline import FrameAnonymizer
-from roadcam.anonymizer.service import AnonymizerService
-from roadcam.anonymizer.settings import Settings
-from roadcam.anonymizer.store import RedisStateRepo, S3Sink, make_minio
+from services.anonymizer.channel import CameraChannel
+from services.anonymizer.models import build_detectors
+from services.anonymizer.pipeline import FrameAnonymizer
+from services.anonymizer.service import AnonymizerService
+from services.anonymizer.settings import Settings
+from services.anonymizer.store import RedisStateRepo, S3Sink, make_minio
 from roadcam.common import topics
-from roadcam.common.blobs import RedisBlobStore
-from roadcam.common.bus import BusConsumer, wait_for_topics
 from roadcam.common.camconfig import load_config
 from roadcam.common.camconfig.models import CameraConfig
 from roadcam.common.errors import ModelMissingError
 from roadcam.common.video_feed import VideoFeed
+from roadcam.common.wiring import wiring
 
 log = logging.getLogger(__name__)
 
@@ -41,23 +38,16 @@ async def bootstrap(settings: Settings) -> AsyncIterator[AnonymizerService]:
     config = load_config(settings.config_file)
     cameras = [c for c in config.cameras if c.publishes]
     log.info("%d of %d cameras publish a public view", len(cameras), len(config.cameras))
-    password = settings.kafka_sasl_password
-    await wait_for_topics(settings.kafka, password, [topics.VIDEO])
-    redis = aioredis.from_url(settings.redis_url.get_secret_value())
-    sink = S3Sink(make_minio(settings.s3, settings.s3_secret_key.get_secret_value()), settings.public_bucket)
-    repo = RedisStateRepo(redis)
-    channels = {}
-    for camera in cameras:
-        anonymizer, error = make_anonymizer(settings, camera)
-        channels[camera.id] = CameraChannel(camera, anonymizer, error, settings.hls, sink, repo, settings.instance)
-    consumer = BusConsumer(settings.kafka, password, [topics.VIDEO], settings.group_id,
-                           session_timeout_ms=settings.session_timeout_ms)
-    await consumer.start()
-    try:
-        blobs = RedisBlobStore(redis, settings.payload.ttl_seconds) if settings.payload.mode == "redis" else None
+    async with wiring(settings) as wire:
+        await wire.topics([topics.VIDEO])
+        sink = S3Sink(make_minio(settings.s3, settings.s3_secret_key.get_secret_value()), settings.public_bucket)
+        repo = RedisStateRepo(await wire.redis())
+        channels = {}
+        for camera in cameras:
+            anonymizer, error = make_anonymizer(settings, camera)
+            channels[camera.id] = CameraChannel(camera, anonymizer, error, settings.hls, sink, repo, settings.instance)
+        consumer = wire.consumer([topics.VIDEO])
+        await wire.start(consumer)
         fps = max((c.public_view.fps for c in cameras), default=10.0)
-        feed = VideoFeed(consumer, blobs, fps, wanted=lambda camera_id: camera_id in channels)
+        feed = VideoFeed(consumer, await wire.blobs(), fps, wanted=lambda camera_id: camera_id in channels)
         yield AnonymizerService(feed, channels)
-    finally:
-        await consumer.stop()
-        await redis.aclose()

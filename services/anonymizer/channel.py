@@ -15,11 +15,11 @@ from collections.abc import Callable
 import numpy as np
 from prometheus_client import Counter, Histogram
 
-from roadcam.anonymizer.hls import LivePlaylist, PlaylistState, SegmentEncoder
-from roadcam.anonymizer.pipeline import AnonymizationError, FrameAnonymizer
-from roadcam.anonymizer.settings import HlsSettings
-from roadcam.anonymizer.slate import paused_slate
-from roadcam.anonymizer.store import ObjectSink, StateRepo, hls_prefix
+from services.anonymizer.hls import LivePlaylist, PlaylistState, SegmentEncoder
+from services.anonymizer.pipeline import AnonymizationError, FrameAnonymizer
+from services.anonymizer.settings import HlsSettings
+from services.anonymizer.slate import paused_slate
+from services.anonymizer.store import ObjectSink, StateRepo, hls_prefix
 from roadcam.common.camconfig.models import CameraConfig
 from roadcam.common.decoder import FrameRateSampler
 

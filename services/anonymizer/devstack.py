@@ -1,18 +1,15 @@
-"""`roadcam up`: point the anonymizer at the models in `roadcam up --models DIR`."""
+"""`roadcam up` hook: point the anonymizer at the models in `roadcam up --models DIR`."""
 from __future__ import annotations
 
-from roadcam.devstack.models import find_model
+from roadcam.common.devhooks import DevSetup, StackInfo
+
+_MODELS = {"YUNET_MODEL": ("face_detection_yunet*.onnx",), "YOLO_MODEL": ("yolov8n*.tflite",)}
 
 
-def environment(infra, env: dict[str, str]) -> dict[str, str]:
-    p = "ROADCAM_ANONYMIZER_DETECTION__"
-    wanted = {
-        f"{p}YUNET_MODEL": ("face_detection_yunet*.onnx",),
-        f"{p}YOLO_MODEL": ("yolov8n*.tflite",),
-    }
-    extra = {}
-    for variable, patterns in wanted.items():
-        path = find_model(infra.models_dir, *patterns)
+def setup(stack: StackInfo) -> DevSetup:
+    env = {}
+    for field, patterns in _MODELS.items():
+        path = stack.model(*patterns)
         if path is not None:
-            extra[variable] = str(path)
-    return extra  # without them the public view stays paused and /readyz says why
+            env[f"ROADCAM_ANONYMIZER_DETECTION__{field}"] = str(path)
+    return DevSetup(env=env)  # without them the public view stays paused and /readyz says why

@@ -1,9 +1,9 @@
 """Build the detector set from settings. Missing models raise ModelMissingError (fail closed)."""
 from __future__ import annotations
 
-from roadcam.anonymizer.detectors import CenterFaces, PersonDetector, PlateDetector, YuNetFaces
-from roadcam.anonymizer.pipeline import Scheduled
-from roadcam.anonymizer.settings import DetectionSettings
+from services.anonymizer.detectors import CenterFaces, PersonDetector, PlateDetector, YuNetFaces
+from services.anonymizer.pipeline import Scheduled
+from services.anonymizer.settings import DetectionSettings
 
 
 def build_detectors(d: DetectionSettings, still: bool = False) -> list[Scheduled]:

@@ -8,9 +8,9 @@ from pathlib import Path
 import av
 import cv2
 
-from roadcam.anonymizer.models import build_detectors
-from roadcam.anonymizer.pipeline import FrameAnonymizer
-from roadcam.anonymizer.settings import Settings
+from services.anonymizer.models import build_detectors
+from services.anonymizer.pipeline import FrameAnonymizer
+from services.anonymizer.settings import Settings
 from roadcam.common.camconfig import load_config
 from roadcam.common.camconfig.models import CameraConfig
 from roadcam.common.errors import ConfigError

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from roadcam.anonymizer.detectors import Box, Detector
-from roadcam.anonymizer.redact import apply_mosaic, blur_boxes, mosaic_mask, scale_polygons
+from services.anonymizer.detectors import Box, Detector
+from services.anonymizer.redact import apply_mosaic, blur_boxes, mosaic_mask, scale_polygons
 from roadcam.common.camconfig.models import CameraConfig
 from roadcam.common.errors import RoadcamError
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 import cv2
 import numpy as np
 
-from roadcam.anonymizer.detectors import Box
+from services.anonymizer.detectors import Box
 
 _CELLS = 3  # a redacted box keeps about this many "pixels" across its short side
 BOX_MARGIN = {"face": 0.4, "plate": 0.2, "person": 0.1}  # widen boxes: detectors cut tight

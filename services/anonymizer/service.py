@@ -5,7 +5,7 @@ import asyncio
 import logging
 from collections import defaultdict
 
-from roadcam.anonymizer.channel import CameraChannel
+from services.anonymizer.channel import CameraChannel
 from roadcam.common.video_feed import VideoFeed
 from roadcam.common.tasks import cancel_and_wait
 

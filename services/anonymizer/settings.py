@@ -4,9 +4,9 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field
 
-from roadcam.common.settings import S3Settings, ServiceSettings, service_config
+from roadcam.common.settings import ConsumerSettings, StorageSettings, service_config
 
 
 def packaged_model(package: str, relative: str) -> Path | None:
@@ -56,14 +56,9 @@ class HlsSettings(BaseModel):
     slate_after_s: float = Field(2.0, gt=0, le=30, description="no publishable frame this long -> paused slate")
 
 
-class Settings(ServiceSettings):
+class Settings(ConsumerSettings, StorageSettings):
     model_config = service_config("anonymizer")
 
-    config_file: Path = Field(Path("cameras.yaml"), description="the camera configuration YAML")
     detection: DetectionSettings = Field(default_factory=DetectionSettings)
     hls: HlsSettings = Field(default_factory=HlsSettings)
-    s3: S3Settings = Field(default_factory=S3Settings)
-    s3_secret_key: SecretStr = SecretStr("")
     public_bucket: str = Field("roadcam-public", min_length=3, max_length=63)
-    group_id: str = Field("roadcam-anonymizer", description="consumer group shared by the replicas")
-    session_timeout_ms: int = Field(10_000, ge=1000, le=120_000)

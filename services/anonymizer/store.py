@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
-from roadcam.anonymizer.hls import PlaylistState
+from services.anonymizer.hls import PlaylistState
 from roadcam.common.errors import RoadcamError
 from roadcam.common.s3 import minio_client
 

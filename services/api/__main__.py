@@ -1,8 +1,8 @@
-"""`python -m roadcam.api`: build settings, wire adapters, serve until SIGTERM."""
+"""`python -m services.api`: build settings, wire adapters, serve until SIGTERM."""
 from __future__ import annotations
 
-from roadcam.api.bootstrap import bootstrap
-from roadcam.api.settings import Settings
+from services.api.bootstrap import bootstrap
+from services.api.settings import Settings
 from roadcam.common.runner import run_service
 
 

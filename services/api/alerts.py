@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from roadcam.api.store.operations import HealthIn
+from services.api.store.operations import HealthIn
 
 
 @dataclass(frozen=True)

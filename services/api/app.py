@@ -13,13 +13,13 @@ from fastapi.routing import APIRoute
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from roadcam.api import metrics
-from roadcam.api.auth.roles import MATRIX, Role
-from roadcam.api.context import ApiContext
-from roadcam.api.errors import ApiError, StoreError, TooManyAttempts
-from roadcam.api.routes import accounts, audit, auth, cameras, counts, health, notices, segments
-from roadcam.api.schemas import ErrorOut
-from roadcam.api.settings import Settings
+from services.api import metrics
+from services.api.auth.roles import MATRIX, Role
+from services.api.context import ApiContext
+from services.api.errors import ApiError, StoreError, TooManyAttempts
+from services.api.routes import accounts, audit, auth, cameras, counts, health, notices, segments
+from services.api.schemas import ErrorOut
+from services.api.settings import Settings
 from roadcam.common.errors import RoadcamError
 
 log = logging.getLogger(__name__)
@@ -34,9 +34,9 @@ ROUTERS = (health.router, auth.router, accounts.router, cameras.router, notices.
 
 
 def create_app(settings: Settings, context: ApiContext | None = None) -> FastAPI:
-    """`context` is built by `roadcam.api.bootstrap.open_context` unless a test passes its own."""
+    """`context` is built by `services.api.bootstrap.open_context` unless a test passes its own."""
     if context is None:
-        from roadcam.api.bootstrap import open_context  # a real database; tests usually pass theirs
+        from services.api.bootstrap import open_context  # a real database; tests usually pass theirs
 
         context = open_context(settings)
     app = FastAPI(title="roadcam API", version="1", description=__doc__,
@@ -72,9 +72,9 @@ def _document_optional_auth(app: FastAPI) -> None:
 
 def _include_public(app: FastAPI, settings: Settings) -> None:
     try:
-        from roadcam.api.public import create_router
+        from services.api.public import create_router
     except ImportError:
-        log.info("public page not installed (roadcam.api.public missing)")
+        log.info("public page not installed (services.api.public missing)")
         return
     app.include_router(create_router(settings))
 

@@ -5,19 +5,19 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from roadcam.api.app import create_app
-from roadcam.api.auth.passwords import hash_password
-from roadcam.api.auth.roles import Role
-from roadcam.api.consumers import TOPICS
-from roadcam.api.context import ApiContext, build_context, wall_clock_us
-from roadcam.api.db.engine import make_engine, migrate
-from roadcam.api.errors import Conflict
-from roadcam.api.service import ApiService, BusIngest
-from roadcam.api.settings import Settings
-from roadcam.api.store.accounts import ALL_DEPARTMENTS, StoredAccount
-from roadcam.common.bus import BusConsumer, wait_for_topics
+from services.api.app import create_app
+from services.api.auth.passwords import hash_password
+from services.api.auth.roles import Role
+from services.api.consumers import TOPICS
+from services.api.context import ApiContext, build_context, wall_clock_us
+from services.api.db.engine import make_engine, migrate
+from services.api.errors import Conflict
+from services.api.service import ApiService, BusIngest
+from services.api.settings import Settings
+from services.api.store.accounts import ALL_DEPARTMENTS, StoredAccount
 from roadcam.common.camconfig import load_config
 from roadcam.common.errors import ConfigError
+from roadcam.common.wiring import wiring
 
 log = logging.getLogger(__name__)
 MIN_SECRET = 32
@@ -51,16 +51,12 @@ def ensure_first_manager(ctx: ApiContext) -> None:
 async def bootstrap(settings: Settings) -> AsyncIterator[ApiService]:
     ctx = open_context(settings)
     app = create_app(settings, ctx)
-    consumer = None
-    try:
+    async with wiring(settings) as wire:
+        wire.stack.callback(ctx.engine.dispose)
+        ingest = None
         if settings.consume_bus:
-            password = settings.kafka_sasl_password
-            await wait_for_topics(settings.kafka, password, TOPICS)
-            consumer = BusConsumer(settings.kafka, password, TOPICS, settings.consumer_group, from_beginning=True,
-                                   session_timeout_ms=settings.bus_session_timeout_ms)
-            await consumer.start()
-        yield ApiService(settings, app, ctx, BusIngest(ctx, consumer) if consumer else None)
-    finally:
-        if consumer is not None:
-            await consumer.stop()
-        ctx.engine.dispose()
+            await wire.topics(TOPICS)
+            consumer = wire.consumer(TOPICS, from_beginning=True)
+            await wire.start(consumer)
+            ingest = BusIngest(ctx, consumer)
+        yield ApiService(settings, app, ctx, ingest)

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 
 from google.protobuf.message import DecodeError
 
-from roadcam.api import metrics
-from roadcam.api.audit_chain import AuditRecord
-from roadcam.api.context import ApiContext
-from roadcam.api.store.counts import BinIn, CrossingIn
-from roadcam.api.store.operations import HealthIn, SegmentIn
+from services.api import metrics
+from services.api.audit_chain import AuditRecord
+from services.api.context import ApiContext
+from services.api.store.counts import BinIn, CrossingIn
+from services.api.store.operations import HealthIn, SegmentIn
 from roadcam.common import topics
 from roadcam.common.bus import BusRecord
 from roadcam.v1 import audit_pb2, counting_pb2, health_pb2, recording_pb2

@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from roadcam.api.auth.tokens import LocalTokens, TokenVerifier
-from roadcam.api.settings import Settings
-from roadcam.api.store.accounts import Accounts, Principal
-from roadcam.api.store.audit import AuditLog
-from roadcam.api.store.counts import CountStore
-from roadcam.api.store.operations import OperationsStore
+from services.api.auth.tokens import LocalTokens, TokenVerifier
+from services.api.settings import Settings
+from services.api.store.accounts import Accounts, Principal
+from services.api.store.audit import AuditLog
+from services.api.store.counts import CountStore
+from services.api.store.operations import OperationsStore
 from roadcam.common.camconfig.models import CameraConfig, RoadcamConfig
 from roadcam.common.timeutil import now_us
 

@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from roadcam.api.audit_chain import AuditRecord
-from roadcam.api.auth.roles import MATRIX, Role, allowed
-from roadcam.api.auth.tokens import key_matches, parse_api_key
-from roadcam.api.context import ApiContext
-from roadcam.api.errors import Forbidden, Unauthorized
-from roadcam.api.store.accounts import ANONYMOUS, Principal, StoredAccount
+from services.api.audit_chain import AuditRecord
+from services.api.auth.roles import MATRIX, Role, allowed
+from services.api.auth.tokens import key_matches, parse_api_key
+from services.api.context import ApiContext
+from services.api.errors import Forbidden, Unauthorized
+from services.api.store.accounts import ANONYMOUS, Principal, StoredAccount
 
 bearer = HTTPBearer(auto_error=False, description="short-lived token from POST /api/v1/auth/token")
 api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key for machine clients")

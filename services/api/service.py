@@ -10,10 +10,10 @@ import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 from fastapi import FastAPI
 
-from roadcam.api.consumers import decode, store
-from roadcam.api.context import ApiContext
-from roadcam.api.settings import Settings
-from roadcam.api.errors import StoreError
+from services.api.consumers import decode, store
+from services.api.context import ApiContext
+from services.api.settings import Settings
+from services.api.errors import StoreError
 from roadcam.common.backoff import Backoff
 from roadcam.common.bus import BusConsumer
 from roadcam.common.tasks import cancel_and_wait

@@ -1,19 +1,15 @@
 """Api settings: ROADCAM_API_* variables and /run/secrets files."""
 from __future__ import annotations
 
-from pathlib import Path
 
 from pydantic import Field, SecretStr
 
-from roadcam.common.settings import S3Settings, ServiceSettings, service_config
+from roadcam.common.settings import ConsumerSettings, StorageSettings, service_config
 
 
-class Settings(ServiceSettings):
+class Settings(ConsumerSettings, StorageSettings):
     model_config = service_config("api")
 
-    config_file: Path = Field(Path("cameras.yaml"), description="the camera configuration YAML")
-    s3: S3Settings = Field(default_factory=S3Settings)
-    s3_secret_key: SecretStr = Field(SecretStr(""), description="object storage secret key")
     public_bucket: str = Field("roadcam-public", min_length=3, max_length=63, description="public HLS bucket")
     public_url: str | None = Field(None, max_length=500, description="where the public page is reachable")
     database_url: SecretStr = Field(
@@ -37,7 +33,5 @@ class Settings(ServiceSettings):
     login_window_s: int = Field(300, ge=10, le=86400, description="login failure window")
     offline_after_s: float = Field(30.0, gt=0, le=3600, description="health older than this = offline")
     consume_bus: bool = Field(True, description="run the bus consumers (off for a read-only replica)")
-    bus_session_timeout_ms: int = Field(10_000, ge=1000, le=300_000, description="consumer-group session timeout")
-    consumer_group: str = Field("roadcam-api", min_length=1, max_length=100)
     timezone: str = Field("Asia/Tokyo", max_length=64, description="local time zone for bins and CSV")
     open_data_license: str = Field("CC BY 4.0", max_length=100, description="license stated on open data")

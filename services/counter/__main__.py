@@ -1,9 +1,9 @@
-"""`python -m roadcam.counter`: build settings, wire adapters, run until SIGTERM."""
+"""`python -m services.counter`: build settings, wire adapters, run until SIGTERM."""
 from __future__ import annotations
 
 from roadcam.common.runner import run_service
-from roadcam.counter.bootstrap import bootstrap
-from roadcam.counter.settings import Settings
+from services.counter.bootstrap import bootstrap
+from services.counter.settings import Settings
 
 
 def main() -> None:

@@ -5,20 +5,17 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import redis.asyncio as aioredis
-
 from roadcam.common import topics
-from roadcam.common.blobs import RedisBlobStore
-from roadcam.common.bus import BusConsumer, BusProducer, wait_for_topics
 from roadcam.common.camconfig import load_config
 from roadcam.common.camconfig.models import CameraConfig
 from roadcam.common.errors import ModelMissingError
 from roadcam.common.video_feed import VideoFeed
-from roadcam.counter.detector import YoloDetector
-from roadcam.counter.engine import CountingEngine
-from roadcam.counter.outputs import OUTPUT_TOPICS, CountPublisher
-from roadcam.counter.service import CounterService
-from roadcam.counter.settings import Settings
+from roadcam.common.wiring import wiring
+from services.counter.detector import YoloDetector
+from services.counter.engine import CountingEngine
+from services.counter.outputs import OUTPUT_TOPICS, CountPublisher
+from services.counter.service import CounterService
+from services.counter.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -42,31 +39,17 @@ async def bootstrap(settings: Settings) -> AsyncIterator[CounterService]:
     cameras = counting_cameras(settings)
     log.info("counting %d cameras: %s", len(cameras), ", ".join(cameras) or "none")
     detector, model_error = load_detector(settings)
-    password = settings.kafka_sasl_password
-    await wait_for_topics(settings.kafka, password, [topics.VIDEO, *OUTPUT_TOPICS])
-    redis = aioredis.from_url(settings.redis_url.get_secret_value())
-    producer = BusProducer(settings.kafka, password, client_id=f"roadcam-counter-{settings.instance}")
-    await producer.start()
-    consumer = None
-    try:
+    async with wiring(settings) as wire:
+        await wire.topics([topics.VIDEO, *OUTPUT_TOPICS])
         names = {(c.id, line.id): (line.pos_name, line.neg_name) for c in cameras.values() for line in c.counting_lines}
-        publisher = CountPublisher(producer, redis, settings.census_classes, names, settings.tally_ttl_s)
-        feed = engine = None
-        if detector is not None:  # without a model no video is consumed (offsets stay for a fixed replica)
-            consumer = BusConsumer(settings.kafka, password, [topics.VIDEO], settings.group_id,
-                                   from_beginning=settings.from_beginning,
-                                   session_timeout_ms=settings.session_timeout_ms)
-            await consumer.start()
-            blobs = RedisBlobStore(redis, settings.payload.ttl_seconds) if settings.payload.mode == "redis" else None
-            feed = VideoFeed(consumer, blobs, settings.target_fps, wanted=lambda camera_id: camera_id in cameras)
-            engine = CountingEngine(cameras, detector, settings.counting, settings.target_fps,
-                                    queue_interval_s=settings.queue_interval_s)
-        try:
-            yield CounterService(settings, feed, engine, publisher, model_error,
-                                 consumer.assignment if consumer else None)
-        finally:
-            if consumer is not None:
-                await consumer.stop()
-    finally:
-        await producer.stop()
-        await redis.aclose()
+        publisher = CountPublisher(await wire.producer(), await wire.redis(), settings.census_classes, names,
+                                   settings.tally_ttl_s)
+        if detector is None:  # without a model no video is consumed (offsets stay for a fixed replica)
+            yield CounterService(settings, None, None, publisher, model_error, None)
+            return
+        consumer = wire.consumer([topics.VIDEO], from_beginning=settings.from_beginning)
+        await wire.start(consumer)
+        feed = VideoFeed(consumer, await wire.blobs(), settings.target_fps, wanted=lambda camera_id: camera_id in cameras)
+        engine = CountingEngine(cameras, detector, settings.counting, settings.target_fps,
+                                queue_interval_s=settings.queue_interval_s)
+        yield CounterService(settings, feed, engine, publisher, model_error, consumer.assignment)

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from roadcam.counter.detections import COCO_CLASSES, CLASS_IDS, ClassVotes, Detections, merge_riders, merge_vehicle_duplicates
-from roadcam.counter.geometry import Anchor, CountingLine, Crossing, TrackPoint, reference_point
-from roadcam.counter.tracking import ObjectTracker, Track
-from roadcam.counter.traffic import VEHICLE_CLASSES, GroundTracks
+from services.counter.detections import COCO_CLASSES, CLASS_IDS, ClassVotes, Detections, merge_riders, merge_vehicle_duplicates
+from services.counter.geometry import Anchor, CountingLine, Crossing, TrackPoint, reference_point
+from services.counter.tracking import ObjectTracker, Track
+from services.counter.traffic import VEHICLE_CLASSES, GroundTracks
 
 log = logging.getLogger(__name__)
 DEFAULT_MIN_CONF = {"person": 0.3, "bicycle": 0.25, "car": 0.25, "motorcycle": 0.25, "bus": 0.3, "truck": 0.3}

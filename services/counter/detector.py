@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from roadcam.common.errors import ModelMissingError
-from roadcam.counter import mosaic
-from roadcam.counter.detections import CLASS_IDS, Detections
+from services.counter import mosaic
+from services.counter.detections import CLASS_IDS, Detections
 
 log = logging.getLogger(__name__)
 

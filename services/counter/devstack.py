@@ -1,19 +1,16 @@
-"""Counter environment for `roadcam up` (called by roadcam.devstack.stack)."""
+"""`roadcam up` hook: the counter's model, and no object-storage credentials (T5)."""
 from __future__ import annotations
 
 import os
 
-from roadcam.devstack.models import find_model
+from roadcam.common.devhooks import DevSetup, StackInfo
 
 
-def environment(infra, env: dict[str, str]) -> dict[str, str | None]:
-    p = "ROADCAM_COUNTER_"
-    # T5: the counter must hold no credentials that could read recordings.
-    out: dict[str, str | None] = {k: None for k in env if k.startswith(f"{p}S3")}
+def setup(stack: StackInfo) -> DevSetup:
+    env = {}
     # The model is the operator's file; pass it through if set (else /readyz names the problem).
-    model = find_model(infra.models_dir, "yolov8n*.tflite", "yolov8n*.pt", "yolov8n*.onnx")
-    if os.environ.get(f"{p}MODEL"):
-        out[f"{p}MODEL"] = os.environ[f"{p}MODEL"]
-    elif model is not None:
-        out[f"{p}MODEL"] = str(model)
-    return out
+    model = os.environ.get("ROADCAM_COUNTER_MODEL") or stack.model("yolov8n*.tflite", "yolov8n*.pt", "yolov8n*.onnx")
+    if model:
+        env["ROADCAM_COUNTER_MODEL"] = str(model)
+    # T5: the counter must hold no credentials that could read recordings.
+    return DevSetup(env=env, unset_prefixes=("ROADCAM_COUNTER_S3",))

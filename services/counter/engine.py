@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 from roadcam.common.camconfig.models import CameraConfig
 from roadcam.common.decoder import DecodedFrame
-from roadcam.counter.counting import CameraCounter, CountedCrossing, CountingTuning, build_counter
-from roadcam.counter.detector import YoloDetector
-from roadcam.counter.geometry import CountingLine
-from roadcam.counter.traffic import GroundTracks, Homography, Lane, QueueSample, queue_lengths
+from services.counter.counting import CameraCounter, CountedCrossing, CountingTuning, build_counter
+from services.counter.detector import YoloDetector
+from services.counter.geometry import CountingLine
+from services.counter.traffic import GroundTracks, Homography, Lane, QueueSample, queue_lengths
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from roadcam.counter.detections import Detections
+from services.counter.detections import Detections
 
 LAYOUTS = ((1, 1), (2, 1), (1, 2), (2, 2))  # (rows, cols)
 PAD = 114  # Ultralytics' letterbox grey

@@ -12,9 +12,9 @@ from roadcam.common.decoder import CameraDecoder, DecodedFrame
 from roadcam.common.errors import DecodeError
 from roadcam.common.demux import file_batches as common_file_batches
 from roadcam.common.media import PacketBatch, StreamInfo
-from roadcam.counter.counting import CountedCrossing, CountingTuning, build_counter
-from roadcam.counter.detector import YoloDetector
-from roadcam.counter.geometry import CountingLine
+from services.counter.counting import CountedCrossing, CountingTuning, build_counter
+from services.counter.detector import YoloDetector
+from services.counter.geometry import CountingLine
 
 log = logging.getLogger(__name__)
 _BATCH_PACKETS = 32

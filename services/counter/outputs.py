@@ -11,9 +11,9 @@ import logging
 from typing import Protocol
 
 from roadcam.common import topics
-from roadcam.counter.bins import BinCount
-from roadcam.counter.engine import CameraCrossing, CameraQueue
-from roadcam.counter.traffic import SpeedBin
+from services.counter.bins import BinCount
+from services.counter.engine import CameraCrossing, CameraQueue
+from services.counter.traffic import SpeedBin
 from roadcam.v1 import counting_pb2
 
 log = logging.getLogger(__name__)

@@ -14,13 +14,13 @@ import time
 from collections.abc import Callable
 
 from roadcam.common.video_feed import FeedBatch, VideoFeed
-from roadcam.counter.bins import BinAggregator
+from services.counter.bins import BinAggregator
 from roadcam.common.errors import BusError
 from roadcam.common.tasks import cancel_and_wait
-from roadcam.counter.engine import CameraCrossing, CountingEngine, EngineOutput
-from roadcam.counter.outputs import CountPublisher
-from roadcam.counter.settings import Settings
-from roadcam.counter.traffic import SpeedBins
+from services.counter.engine import CameraCrossing, CountingEngine, EngineOutput
+from services.counter.outputs import CountPublisher
+from services.counter.settings import Settings
+from services.counter.traffic import SpeedBins
 
 log = logging.getLogger(__name__)
 _RESYNC_EVENTS = ("gap", "restart", "params_changed", "corrupt")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from roadcam.common.settings import ServiceSettings, service_config
-from roadcam.counter.counting import CountingTuning
-from roadcam.counter.detections import CLASS_IDS
+from roadcam.common.settings import ConsumerSettings, service_config
+from services.counter.counting import CountingTuning
+from services.counter.detections import CLASS_IDS
 
 DEFAULT_CENSUS = {
     "person": "歩行者", "bicycle": "自転車", "motorcycle": "二輪車",
@@ -19,10 +19,9 @@ DEFAULT_CENSUS = {
 }
 
 
-class Settings(ServiceSettings):
+class Settings(ConsumerSettings):
     model_config = service_config("counter")
 
-    config_file: Path = Field(Path("cameras.yaml"), description="the camera configuration YAML")
     model: Path = Field(Path("models/yolov8n.pt"), description="detector model (.pt, .onnx, .tflite)")
     imgsz: int = Field(640, ge=160, le=1920, description="detector input size (fixed for exported models)")
     detector_threads: int = Field(0, ge=0, le=64, description="TFLite inference threads; 0 = Ultralytics' default")
@@ -41,11 +40,9 @@ class Settings(ServiceSettings):
         5.0, gt=0, le=600, description="a camera without frames this long has its pending crossings settled"
     )
     queue_interval_s: float = Field(5.0, ge=0.5, le=300, description="queue-length sampling period")
-    group_id: str = Field("roadcam-counter", description="Kafka consumer group")
     from_beginning: bool = Field(
         False, description="a new consumer group starts at the oldest retained video instead of live"
     )
-    session_timeout_ms: int = Field(10_000, ge=1000, le=300_000, description="Kafka consumer session timeout")
     tally_ttl_s: int = Field(2 * 86400, ge=60, le=31 * 86400, description="lifetime of live tallies in Redis")
 
     @field_validator("census_classes")

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from roadcam.counter.detections import Detections
+from services.counter.detections import Detections
 
 
 @dataclass(frozen=True)

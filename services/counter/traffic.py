@@ -15,7 +15,7 @@ import numpy as np
 
 from roadcam.common.camconfig.models import Lane
 
-from roadcam.counter.bins import bin_start
+from services.counter.bins import bin_start
 
 Point = tuple[float, float]
 VEHICLE_CLASSES = ("car", "bus", "truck", "motorcycle")

@@ -1,9 +1,9 @@
-"""`python -m roadcam.ingest`: build settings, wire adapters, run until SIGTERM."""
+"""`python -m services.ingest`: build settings, wire adapters, run until SIGTERM."""
 from __future__ import annotations
 
 from roadcam.common.runner import run_service
-from roadcam.ingest.bootstrap import bootstrap
-from roadcam.ingest.settings import Settings
+from services.ingest.bootstrap import bootstrap
+from services.ingest.settings import Settings
 
 
 def main() -> None:

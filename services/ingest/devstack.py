@@ -1,8 +1,10 @@
-"""Ingest settings for `roadcam up` (called by roadcam.devstack.stack)."""
+"""`roadcam up` hook for ingest."""
 from __future__ import annotations
 
+from roadcam.common.devhooks import DevSetup, StackInfo
 
-def environment(infra, env: dict[str, str]) -> dict[str, str]:
+
+def setup(stack: StackInfo) -> DevSetup:
     # The local broker keeps every message in memory: fewer, larger video messages keep it small
     # (batches still start at keyframes; live latency grows by at most this much).
-    return {"ROADCAM_INGEST_BATCH_MAX_MS": "500"}
+    return DevSetup(env={"ROADCAM_INGEST_BATCH_MAX_MS": "500"})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge
 
-from roadcam.ingest.status import HealthSnapshot
+from services.ingest.status import HealthSnapshot
 
 CAMERA_UP = Gauge("roadcam_ingest_camera_up", "1 when packets are flowing", ["camera"])
 CAMERA_FPS = Gauge("roadcam_ingest_camera_fps", "packets per second, last 5 s", ["camera"])

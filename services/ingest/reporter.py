@@ -8,8 +8,8 @@ import redis.asyncio as aioredis
 from roadcam.common import topics
 from roadcam.common.bus import BusProducer
 from roadcam.common.timeutil import now_us
-from roadcam.ingest import metrics
-from roadcam.ingest.status import HealthSnapshot
+from services.ingest import metrics
+from services.ingest.status import HealthSnapshot
 from roadcam.v1 import health_pb2
 
 log = logging.getLogger(__name__)

@@ -13,11 +13,11 @@ from roadcam.common.camconfig.models import CameraConfig
 from roadcam.common.media import EncodedPacket, PacketBatch, StreamInfo
 from roadcam.common.video_bus import encode_batch
 from roadcam.common.tasks import cancel_and_wait
-from roadcam.ingest import metrics
-from roadcam.ingest.publisher import BatchPublisher
-from roadcam.ingest.reporter import HealthReporter
-from roadcam.ingest.settings import Settings
-from roadcam.ingest.worker import CameraWorker
+from services.ingest import metrics
+from services.ingest.publisher import BatchPublisher
+from services.ingest.reporter import HealthReporter
+from services.ingest.settings import Settings
+from services.ingest.worker import CameraWorker
 
 log = logging.getLogger(__name__)
 

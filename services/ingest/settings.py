@@ -11,7 +11,6 @@ from roadcam.common.settings import DEFAULT_SECRETS_DIR, ServiceSettings, servic
 class Settings(ServiceSettings):
     model_config = service_config("ingest")
 
-    config_file: Path = Field(Path("cameras.yaml"), description="the camera configuration YAML")
     camera_secrets_dir: Path = Field(
         Path(DEFAULT_SECRETS_DIR), description="where credentials_secret files live"
     )

@@ -14,8 +14,8 @@ from roadcam.common.backoff import Backoff
 from roadcam.common.camconfig.models import CameraConfig
 from roadcam.common.errors import SourceError
 from roadcam.common.media import EncodedPacket, StreamInfo
-from roadcam.ingest.source import SourceSession, authenticated_url
-from roadcam.ingest.status import CameraStatus
+from services.ingest.source import SourceSession, authenticated_url
+from services.ingest.status import CameraStatus
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
-"""`python -m roadcam.recorder`: build settings, wire adapters, run until SIGTERM."""
+"""`python -m services.recorder`: build settings, wire adapters, run until SIGTERM."""
 from __future__ import annotations
 
 from roadcam.common.runner import run_service
-from roadcam.recorder.bootstrap import bootstrap
-from roadcam.recorder.settings import Settings
+from services.recorder.bootstrap import bootstrap
+from services.recorder.settings import Settings
 
 
 def main() -> None:

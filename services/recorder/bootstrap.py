@@ -7,26 +7,24 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import redis.asyncio as aioredis
 from pydantic import SecretStr
 
 from roadcam.common import topics
-from roadcam.common.blobs import RedisBlobStore
-from roadcam.common.bus import BusConsumer, BusProducer, wait_for_topics
 from roadcam.common.camconfig import load_config
 from roadcam.common.errors import ConfigError
 from roadcam.common.settings import S3Settings
 from roadcam.common.timeutil import now_us
-from roadcam.recorder.audit import AuditPublisher
-from roadcam.recorder.consumer import ExplicitConsumer
-from roadcam.recorder.crypto import LocalKeyProvider
-from roadcam.recorder.holds import HoldBook
-from roadcam.recorder.housekeeping import Housekeeping
-from roadcam.recorder.keyring import DataKeyRing
-from roadcam.recorder.service import RecorderService
-from roadcam.recorder.settings import Settings
-from roadcam.recorder.storage import RecordingStore, StorageError, make_client
-from roadcam.recorder.sweeper import Sweeper
+from roadcam.common.wiring import wiring
+from services.recorder.audit import AuditPublisher
+from services.recorder.consumer import ExplicitConsumer
+from services.recorder.crypto import LocalKeyProvider
+from services.recorder.holds import HoldBook
+from services.recorder.housekeeping import Housekeeping
+from services.recorder.keyring import DataKeyRing
+from services.recorder.service import RecorderService
+from services.recorder.settings import Settings
+from services.recorder.storage import RecordingStore, StorageError, make_client
+from services.recorder.sweeper import Sweeper
 
 log = logging.getLogger(__name__)
 
@@ -67,25 +65,17 @@ async def bootstrap(settings: Settings) -> AsyncIterator[RecorderService]:
     config = load_config(settings.config_file)
     store, keyring, holds = open_store(settings)
     await ensure_bucket(store)
-    password = settings.kafka_sasl_password
-    await wait_for_topics(settings.kafka, password, [topics.VIDEO, topics.SEGMENTS, topics.AUDIT, topics.COMMANDS])
-    redis = aioredis.from_url(settings.redis_url.get_secret_value())
-    producer = BusProducer(settings.kafka, password, client_id=f"roadcam-recorder-{settings.instance}")
-    video = ExplicitConsumer(settings.kafka, password, topics.VIDEO, settings.consumer_group, settings.session_timeout_ms)
-    commands = BusConsumer(settings.kafka, password, [topics.COMMANDS], f"{settings.consumer_group}-commands",
-                           from_beginning=True, session_timeout_ms=settings.session_timeout_ms)
-    retention = {c.id: c.retention_days for c in config.cameras}
-    sweeper = Sweeper(store, keyring, holds, lambda cam: retention.get(cam, settings.orphan_retention_days), now_us)
-    chores = Housekeeping(commands, holds, sweeper, AuditPublisher(producer), settings.sweep_interval_s)
-    blobs = RedisBlobStore(redis, settings.payload.ttl_seconds) if settings.payload.mode == "redis" else None
-    service = RecorderService(settings, list(config.cameras), video, producer, blobs, store, keyring, holds, chores)
-    await producer.start()
-    await video.start()  # after the service registered its rebalance hooks
-    await commands.start()
-    try:
+    async with wiring(settings) as wire:
+        await wire.topics([topics.VIDEO, topics.SEGMENTS, topics.AUDIT, topics.COMMANDS])
+        producer = await wire.producer()
+        video = ExplicitConsumer(settings.kafka, settings.kafka_sasl_password, topics.VIDEO, settings.group_id,
+                                 settings.session_timeout_ms)
+        commands = wire.consumer([topics.COMMANDS], group_suffix="-commands", from_beginning=True)
+        retention = {c.id: c.retention_days for c in config.cameras}
+        sweeper = Sweeper(store, keyring, holds, lambda cam: retention.get(cam, settings.orphan_retention_days), now_us)
+        chores = Housekeeping(commands, holds, sweeper, AuditPublisher(producer), settings.sweep_interval_s)
+        service = RecorderService(settings, list(config.cameras), video, producer, await wire.blobs(), store, keyring,
+                                  holds, chores)
+        await wire.start(video)  # after the service registered its rebalance hooks
+        await wire.start(commands)
         yield service
-    finally:
-        await commands.stop()
-        await video.stop()
-        await producer.stop()
-        await redis.aclose()

@@ -1,16 +1,13 @@
 """`roadcam up` hook: a master key for the local stack, generated once into its secrets dir."""
 from __future__ import annotations
 
-from pathlib import Path
+from roadcam.common.devhooks import DevSetup, StackInfo
+from services.recorder.crypto import generate_master_key
 
-from roadcam.recorder.crypto import generate_master_key
+# Read by pydantic-settings from ROADCAM_SECRETS_DIR (the run directory's secrets/).
+MASTER_KEY_FILE = "secrets/roadcam_recorder_master_key"
 
 
-def environment(infra, env: dict[str, str]) -> dict[str, str]:
-    secrets = Path(infra.run_dir) / "secrets"
-    secrets.mkdir(parents=True, exist_ok=True)
-    path = secrets / "roadcam_recorder_master_key"  # read by pydantic-settings' secrets_dir
-    if not path.exists():
-        path.write_text(generate_master_key())
-        path.chmod(0o600)
-    return {}
+def setup(stack: StackInfo) -> DevSetup:
+    key = stack.existing(MASTER_KEY_FILE) or generate_master_key()
+    return DevSetup(secret_files={MASTER_KEY_FILE: key})

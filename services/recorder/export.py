@@ -10,10 +10,10 @@ import hashlib
 from dataclasses import dataclass
 
 from roadcam.common.errors import RoadcamError
-from roadcam.recorder.keyring import DataKeyRing
-from roadcam.recorder.muxer import remux_to_mp4
-from roadcam.recorder.storage import RecordingStore
-from roadcam.recorder.verify import verify_range
+from services.recorder.keyring import DataKeyRing
+from services.recorder.muxer import remux_to_mp4
+from services.recorder.storage import RecordingStore
+from services.recorder.verify import verify_range
 
 
 class ExportError(RoadcamError):

@@ -8,9 +8,9 @@ import threading
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from roadcam.recorder.chain import days_between, day_prefix, overlaps
-from roadcam.recorder.keyring import DataKeyRing
-from roadcam.recorder.storage import RecordingStore
+from services.recorder.chain import days_between, day_prefix, overlaps
+from services.recorder.keyring import DataKeyRing
+from services.recorder.storage import RecordingStore
 
 log = logging.getLogger(__name__)
 

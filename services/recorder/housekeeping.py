@@ -12,9 +12,9 @@ from pydantic import ValidationError
 from roadcam.common.backoff import Backoff
 from roadcam.common.bus import BusConsumer, BusRecord
 from roadcam.common.tasks import cancel_and_wait
-from roadcam.recorder.audit import AuditPublisher, audit_event
-from roadcam.recorder.holds import Hold, HoldBook
-from roadcam.recorder.sweeper import Sweeper
+from services.recorder.audit import AuditPublisher, audit_event
+from services.recorder.holds import Hold, HoldBook
+from services.recorder.sweeper import Sweeper
 from roadcam.v1 import audit_pb2, commands_pb2
 
 log = logging.getLogger(__name__)

@@ -10,9 +10,9 @@ import threading
 from dataclasses import dataclass
 
 from roadcam.common.errors import RoadcamError
-from roadcam.recorder.chain import key_prefix
-from roadcam.recorder.crypto import KeyProvider, new_data_key
-from roadcam.recorder.storage import RecordingStore, retention_class
+from services.recorder.chain import key_prefix
+from services.recorder.crypto import KeyProvider, new_data_key
+from services.recorder.storage import RecordingStore, retention_class
 
 
 class KeyUnavailableError(RoadcamError):

@@ -12,7 +12,7 @@ import av
 
 from roadcam.common.errors import RoadcamError
 from roadcam.common.media import EncodedPacket, StreamInfo
-from roadcam.recorder.annexb import framing_for, to_annexb
+from services.recorder.annexb import framing_for, to_annexb
 
 
 class MuxError(RoadcamError):

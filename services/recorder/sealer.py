@@ -5,12 +5,12 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
-from roadcam.recorder.chain import GENESIS, SegmentMeta, day_of
-from roadcam.recorder.crypto import encrypt_segment
-from roadcam.recorder.keyring import DataKeyRing, NewKey
-from roadcam.recorder.muxer import mux_segment
-from roadcam.recorder.segmenter import BusRef, Resume, Segment
-from roadcam.recorder.storage import RecordingStore
+from services.recorder.chain import GENESIS, SegmentMeta, day_of
+from services.recorder.crypto import encrypt_segment
+from services.recorder.keyring import DataKeyRing, NewKey
+from services.recorder.muxer import mux_segment
+from services.recorder.segmenter import BusRef, Resume, Segment
+from services.recorder.storage import RecordingStore
 
 log = logging.getLogger(__name__)
 

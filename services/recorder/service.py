@@ -15,17 +15,17 @@ from roadcam.common.camconfig.models import CameraConfig
 from roadcam.common.errors import BusError, RoadcamError
 from roadcam.common.video_bus import decode_batch
 from roadcam.common.tasks import cancel_and_wait
-from roadcam.recorder import metrics
-from roadcam.recorder.chain import day_of
-from roadcam.recorder.consumer import ExplicitConsumer, OffsetBook
-from roadcam.recorder.holds import HoldBook
-from roadcam.recorder.housekeeping import Housekeeping
-from roadcam.recorder.keyring import DataKeyRing
-from roadcam.recorder.sealer import ChainHead, SealedSegment, load_head, seal, store_sealed
-from roadcam.recorder.segmenter import Segment, Segmenter
-from roadcam.recorder.settings import Settings
-from roadcam.recorder.storage import RecordingStore
-from roadcam.recorder.uploads import UploadQueue
+from services.recorder import metrics
+from services.recorder.chain import day_of
+from services.recorder.consumer import ExplicitConsumer, OffsetBook
+from services.recorder.holds import HoldBook
+from services.recorder.housekeeping import Housekeeping
+from services.recorder.keyring import DataKeyRing
+from services.recorder.sealer import ChainHead, SealedSegment, load_head, seal, store_sealed
+from services.recorder.segmenter import Segment, Segmenter
+from services.recorder.settings import Settings
+from services.recorder.storage import RecordingStore
+from services.recorder.uploads import UploadQueue
 from roadcam.v1 import recording_pb2
 
 log = logging.getLogger(__name__)

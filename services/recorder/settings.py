@@ -5,21 +5,16 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr
 
-from roadcam.common.settings import S3Settings, ServiceSettings, service_config
+from roadcam.common.settings import ConsumerSettings, StorageSettings, service_config
 
 
-class Settings(ServiceSettings):
+class Settings(ConsumerSettings, StorageSettings):
     model_config = service_config("recorder")
 
-    config_file: Path = Field(Path("cameras.yaml"), description="the camera configuration YAML")
-    s3: S3Settings = Field(default_factory=S3Settings)
-    s3_secret_key: SecretStr = Field(SecretStr(""), description="S3 secret key")
     master_key: SecretStr | None = Field(
         None, description="base64 of 32 random bytes wrapping the data keys; missing = refuse to record")
     master_key_id: str = Field("local-1", min_length=1, max_length=100, description="name of the master key")
     bucket: str = Field("roadcam-recordings", min_length=3, max_length=63, description="recordings bucket")
-    consumer_group: str = Field("roadcam-recorder", min_length=1, max_length=200)
-    session_timeout_ms: int = Field(10_000, ge=1000, le=300_000, description="Kafka group session timeout")
     buffer_max_bytes: int = Field(
         512 * 1024 * 1024, ge=1024 * 1024, le=64 * 1024 ** 3,
         description="encrypted segments held in memory while S3 is unreachable")

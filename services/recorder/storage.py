@@ -17,7 +17,7 @@ from minio.versioningconfig import VersioningConfig
 
 from roadcam.common.errors import RoadcamError
 from roadcam.common.settings import S3Settings
-from roadcam.recorder.chain import SegmentMeta, SegmentName, parse_segment_key
+from services.recorder.chain import SegmentMeta, SegmentName, parse_segment_key
 from roadcam.common.s3 import minio_client
 
 log = logging.getLogger(__name__)

@@ -11,11 +11,11 @@ from collections.abc import Callable
 
 from minio.error import S3Error
 
-from roadcam.recorder.audit import audit_event
-from roadcam.recorder.chain import DAY_US, day_start_us
-from roadcam.recorder.holds import HoldBook
-from roadcam.recorder.keyring import DataKeyRing
-from roadcam.recorder.storage import RecordingStore
+from services.recorder.audit import audit_event
+from services.recorder.chain import DAY_US, day_start_us
+from services.recorder.holds import HoldBook
+from services.recorder.keyring import DataKeyRing
+from services.recorder.storage import RecordingStore
 from roadcam.v1 import audit_pb2
 
 log = logging.getLogger(__name__)

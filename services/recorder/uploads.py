@@ -15,8 +15,8 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from roadcam.recorder.sealer import SealedSegment
-from roadcam.recorder.segmenter import BusRef
+from services.recorder.sealer import SealedSegment
+from services.recorder.segmenter import BusRef
 
 
 @dataclass

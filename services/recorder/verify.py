@@ -12,11 +12,11 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from roadcam.recorder.chain import SegmentMeta, SegmentName, day_prefix, days_between
-from roadcam.recorder.crypto import CryptoError, decrypt_segment
-from roadcam.recorder.keyring import DataKeyRing, KeyUnavailableError
-from roadcam.recorder.sealer import load_head
-from roadcam.recorder.storage import RecordingStore
+from services.recorder.chain import SegmentMeta, SegmentName, day_prefix, days_between
+from services.recorder.crypto import CryptoError, decrypt_segment
+from services.recorder.keyring import DataKeyRing, KeyUnavailableError
+from services.recorder.sealer import load_head
+from services.recorder.storage import RecordingStore
 
 Kind = Literal["tampered", "missing", "gap", "unreadable"]
 GAP_TOLERANCE_US = 1_000_000

@@ -10,7 +10,7 @@ from typing import Protocol
 
 import jwt
 
-from roadcam.api.errors import Unauthorized
+from services.api.errors import Unauthorized
 
 ISSUER = "roadcam-api"
 API_KEY_PREFIX = "rk_"

@@ -1,9 +1,9 @@
-"""Alembic environment: the engine comes from roadcam.api.db.engine (config.attributes)."""
+"""Alembic environment: the engine comes from services.api.db.engine (config.attributes)."""
 from __future__ import annotations
 
 from alembic import context
 
-from roadcam.api.db.tables import Base
+from services.api.db.tables import Base
 
 engine = context.config.attributes["engine"]
 with engine.begin() as connection:

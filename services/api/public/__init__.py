@@ -13,13 +13,13 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.responses import FileResponse, HTMLResponse
 
-from roadcam.api.public.page import render_page
+from roadcam.common.camconfig.models import is_slug
+from services.api.public.page import render_page
 from roadcam.common.s3 import minio_client
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
-_CAMERA = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-_FILE = re.compile(r"^(index\.m3u8|seg-[0-9]{8,12}\.ts)$")
+_FILE = re.compile(r"index\.m3u8|seg-[0-9]{8,12}\.ts")
 _TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".ts": "video/mp2t"}
 
 
@@ -41,7 +41,7 @@ def create_router(settings) -> APIRouter:
 
     @router.get("/hls/{camera}/{file}")
     async def hls(camera: str, file: str) -> Response:
-        if not _CAMERA.match(camera) or not _FILE.match(file):
+        if not is_slug(camera) or not _FILE.fullmatch(file):
             raise HTTPException(404, "not found")
         data = await store.get(f"hls/{camera}/{file}")
         if data is None:

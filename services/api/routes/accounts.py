@@ -5,14 +5,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 
-from roadcam.api.auth.passwords import hash_password
-from roadcam.api.auth.roles import Role
-from roadcam.api.auth.tokens import new_api_key
-from roadcam.api.deps import Ctx, allow, audit
-from roadcam.api.errors import ApiError
-from roadcam.api.schemas import AccountIn, AccountOut, AccountPatch, ApiKeyIn, ApiKeyOut
-from roadcam.api.store.accounts import Principal, StoredAccount
-from roadcam.api.times import to_dt_or_none, to_us
+from services.api.auth.passwords import hash_password
+from services.api.auth.roles import Role
+from services.api.auth.tokens import new_api_key
+from services.api.deps import Ctx, allow, audit
+from services.api.errors import ApiError
+from services.api.schemas import AccountIn, AccountOut, AccountPatch, ApiKeyIn, ApiKeyOut
+from services.api.store.accounts import Principal, StoredAccount
+from services.api.times import to_dt_or_none, to_us
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 UserPath = Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$", description="user name")

@@ -7,13 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from roadcam.api.audit_chain import ChainedEntry
-from roadcam.api.context import ApiContext
-from roadcam.api.counts_csv import render_csv
-from roadcam.api.deps import Ctx, allow
-from roadcam.api.schemas import AuditOut, IsoDateTime, VerifyOut
-from roadcam.api.store.audit import AuditFilter
-from roadcam.api.times import to_dt, to_dt_or_none, to_us
+from services.api.audit_chain import ChainedEntry
+from services.api.context import ApiContext
+from services.api.counts_csv import render_csv
+from services.api.deps import Ctx, allow
+from services.api.schemas import AuditOut, IsoDateTime, VerifyOut
+from services.api.store.audit import AuditFilter
+from services.api.times import to_dt, to_dt_or_none, to_us
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 CSV_COLUMNS = ("seq", "event_id", "time", "actor", "action", "camera_id", "range_start", "range_end",

@@ -5,12 +5,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from roadcam.api.auth.passwords import verify_password
-from roadcam.api.deps import Ctx, allow, audit
-from roadcam.api.errors import TooManyAttempts, Unauthorized
-from roadcam.api.schemas import LoginIn, MeOut, TokenOut
-from roadcam.api.store.accounts import Principal
-from roadcam.api.times import to_dt, to_dt_or_none
+from services.api.auth.passwords import verify_password
+from services.api.deps import Ctx, allow, audit
+from services.api.errors import TooManyAttempts, Unauthorized
+from services.api.schemas import LoginIn, MeOut, TokenOut
+from services.api.store.accounts import Principal
+from services.api.times import to_dt, to_dt_or_none
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 LOGIN_FAILED = "login_failed"

@@ -5,18 +5,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 
-from roadcam.api.alerts import offline_alerts
-from roadcam.api.context import ApiContext
-from roadcam.api.deps import Ctx, allow
-from roadcam.api.errors import NotFound
-from roadcam.api.schemas import AlertOut, CameraOut, HealthOut
-from roadcam.api.store.accounts import Principal
-from roadcam.api.store.operations import HealthIn
-from roadcam.api.times import to_dt, to_dt_or_none
+from roadcam.common.camconfig.models import SLUG_PATTERN
+from services.api.alerts import offline_alerts
+from services.api.context import ApiContext
+from services.api.deps import Ctx, allow
+from services.api.errors import NotFound
+from services.api.schemas import AlertOut, CameraOut, HealthOut
+from services.api.store.accounts import Principal
+from services.api.store.operations import HealthIn
+from services.api.times import to_dt, to_dt_or_none
 from roadcam.common.camconfig.models import CameraConfig
 
 router = APIRouter(prefix="/api/v1", tags=["cameras"])
-CameraId = Path(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="camera id")
+CameraId = Path(pattern=SLUG_PATTERN, description="camera id")
 
 
 def health_out(ctx: ApiContext, h: HealthIn | None, now_us: int) -> HealthOut | None:

@@ -9,19 +9,19 @@ import orjson
 from fastapi import APIRouter, Depends, Query, Response
 from starlette.concurrency import run_in_threadpool
 
-from roadcam.api.context import ApiContext
-from roadcam.api.counts_csv import render_csv
-from roadcam.api.deps import Ctx, allow
-from roadcam.api.errors import ApiError, NotFound
-from roadcam.api.schemas import CountsOut, IsoDateTime, LiveOut, LiveRowOut, OpenCountsOut
-from roadcam.api.store.accounts import Principal
-from roadcam.api.store.counts import CountOut, CountQuery
-from roadcam.api.times import local_midnight_us, to_dt, to_us
+from roadcam.common.camconfig.models import SLUG_PATTERN
+from services.api.context import ApiContext
+from services.api.counts_csv import render_csv
+from services.api.deps import Ctx, allow
+from services.api.errors import ApiError, NotFound
+from services.api.schemas import CountsOut, IsoDateTime, LiveOut, LiveRowOut, OpenCountsOut
+from services.api.store.accounts import Principal
+from services.api.store.counts import CountOut, CountQuery
+from services.api.times import local_midnight_us, to_dt, to_us
 
 router = APIRouter(prefix="/api/v1", tags=["counts"])
 DAY_US = 86_400 * 1_000_000
 INLINE_BINS = 200  # bins x cameras up to which a query runs on the event loop (~a camera-day at 15 min)
-Slug = r"^[a-z0-9][a-z0-9-]{0,62}$"
 Label = r"^[^\x00-\x1f]{1,32}$"
 
 
@@ -47,7 +47,7 @@ class DirectionParam(StrEnum):
 
 
 CSV_RESPONSE = {200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with format=csv"}}
-Cameras = Annotated[list[Annotated[str, Query(pattern=Slug)]] | None, Query(description="camera ids; repeatable")]
+Cameras = Annotated[list[Annotated[str, Query(pattern=SLUG_PATTERN)]] | None, Query(description="camera ids; repeatable")]
 Start = Annotated[IsoDateTime | None, Query(description="inclusive; ISO 8601, local time if no offset")]
 End = Annotated[IsoDateTime | None, Query(description="exclusive; default now")]
 
@@ -114,7 +114,7 @@ async def answer(ctx: ApiContext, q: CountQuery, fmt: Format, bom: bool, extra: 
 @router.get("/counts", name="counts.query", response_model=CountsOut, responses=CSV_RESPONSE)
 async def counts(
     ctx: Ctx, who: Annotated[Principal, Depends(allow("counts.query"))], camera: Cameras = None,
-    line: Annotated[str | None, Query(pattern=Slug)] = None, direction: DirectionParam | None = None,
+    line: Annotated[str | None, Query(pattern=SLUG_PATTERN)] = None, direction: DirectionParam | None = None,
     object_class: Annotated[str | None, Query(pattern=Label)] = None,
     census_class: Annotated[str | None, Query(pattern=Label)] = None,
     bin: BinMinutes = BinMinutes.FIFTEEN, start: Start = None, end: End = None,

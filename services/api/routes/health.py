@@ -6,11 +6,11 @@ from fastapi import APIRouter, Depends, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 
-from roadcam.api import metrics as api_metrics
-from roadcam.api.alerts import offline_alerts
-from roadcam.api.db.engine import head_revision, schema_revision
-from roadcam.api.deps import Ctx, allow
-from roadcam.api.schemas import ReadyOut
+from services.api import metrics as api_metrics
+from services.api.alerts import offline_alerts
+from services.api.db.engine import head_revision, schema_revision
+from services.api.deps import Ctx, allow
+from services.api.schemas import ReadyOut
 
 router = APIRouter(tags=["health"])
 

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path
 
-from roadcam.api.deps import Ctx, allow
-from roadcam.api.errors import NotFound
-from roadcam.api.schemas import NoticeOut
+from roadcam.common.camconfig.models import SLUG_PATTERN
+from services.api.deps import Ctx, allow
+from services.api.errors import NotFound
+from services.api.schemas import NoticeOut
 from roadcam.common.camconfig.models import CameraConfig
 
 router = APIRouter(prefix="/api/v1/notices", tags=["notices"])
-CameraId = Path(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="camera id")
+CameraId = Path(pattern=SLUG_PATTERN, description="camera id")
 
 
 def notice(cam: CameraConfig) -> NoticeOut:

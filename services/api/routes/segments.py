@@ -5,11 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from roadcam.api.deps import Ctx, allow
-from roadcam.api.routes.counts import Cameras, pick_cameras, time_range
-from roadcam.api.schemas import IsoDateTime, SegmentOut
-from roadcam.api.store.accounts import Principal
-from roadcam.api.times import to_dt
+from services.api.deps import Ctx, allow
+from services.api.routes.counts import Cameras, pick_cameras, time_range
+from services.api.schemas import IsoDateTime, SegmentOut
+from services.api.store.accounts import Principal
+from services.api.times import to_dt
 
 router = APIRouter(prefix="/api/v1", tags=["recordings"])
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from roadcam.api.auth.roles import Role
-from roadcam.api.db.tables import Account, ApiKey
-from roadcam.api.errors import Conflict, NotFound
+from services.api.auth.roles import Role
+from services.api.db.tables import Account, ApiKey
+from services.api.errors import Conflict, NotFound
 
 ALL_DEPARTMENTS = "*"
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from roadcam.api.audit_chain import AuditRecord, ChainCheck, ChainedEntry, chain, verify
-from roadcam.api.db.tables import AuditEntry, AuditHead
+from services.api.audit_chain import AuditRecord, ChainCheck, ChainedEntry, chain, verify
+from services.api.db.tables import AuditEntry, AuditHead
 
 
 @dataclass(frozen=True)

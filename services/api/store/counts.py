@@ -8,9 +8,9 @@ from typing import NamedTuple
 
 from sqlalchemy import Boolean, Engine, Integer, and_, bindparam, case, func, literal, select, type_coerce
 
-from roadcam.api.db.tables import CountBinRow, Crossing
-from roadcam.api.errors import ApiError
-from roadcam.api.store.upsert import insert_for
+from services.api.db.tables import CountBinRow, Crossing
+from services.api.errors import ApiError
+from services.api.store.upsert import insert_for
 
 SOURCE_SIZES = (3600, 900, 300)  # bin sizes the counter may publish, largest first
 

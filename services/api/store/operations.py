@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
-from roadcam.api.db.tables import CameraHealthRow, Segment
-from roadcam.api.store.upsert import insert_for
+from services.api.db.tables import CameraHealthRow, Segment
+from services.api.store.upsert import insert_for
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ import av
 import yaml
 from pydantic import SecretStr
 
-from roadcam.anonymizer.bootstrap import bootstrap as anonymizer_bootstrap
-from roadcam.anonymizer.settings import DetectionSettings, HlsSettings, Settings
-from roadcam.anonymizer.store import make_minio
+from services.anonymizer.bootstrap import bootstrap as anonymizer_bootstrap
+from services.anonymizer.settings import DetectionSettings, HlsSettings, Settings
+from services.anonymizer.store import make_minio
 from roadcam.common.settings import KafkaSettings, PayloadSettings, S3Settings
-from roadcam.ingest.bootstrap import bootstrap as ingest_bootstrap
-from roadcam.ingest.settings import Settings as IngestSettings
+from services.ingest.bootstrap import bootstrap as ingest_bootstrap
+from services.ingest.settings import Settings as IngestSettings
 from tests.support.services import running_service
 
 NOTICE = {"operator": "群馬県 道路管理課", "purpose": "道路管理", "contact": "027-000-0000"}

@@ -18,10 +18,10 @@ import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from roadcam.anonymizer.bootstrap import make_anonymizer
-from roadcam.anonymizer.channel import CameraChannel
-from roadcam.anonymizer.store import RedisStateRepo, S3Sink, make_minio
-from roadcam.api.public import create_router
+from services.anonymizer.bootstrap import make_anonymizer
+from services.anonymizer.channel import CameraChannel
+from services.anonymizer.store import RedisStateRepo, S3Sink, make_minio
+from services.api.public import create_router
 from roadcam.common.camconfig import load_config
 from roadcam.common.settings import KafkaSettings, S3Settings
 from roadcam.devstack.processes import free_port

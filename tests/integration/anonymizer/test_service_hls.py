@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from roadcam.anonymizer.settings import DetectionSettings
+from services.anonymizer.settings import DetectionSettings
 from tests.integration.anonymizer.harness import (
     PublicBucket, anonymizer_settings, ingest_settings, models, running_anonymizer, running_ingest,
     segment_names, write_config,

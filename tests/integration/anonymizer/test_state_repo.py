@@ -4,8 +4,8 @@ import asyncio
 import pytest
 import redis.asyncio as aioredis
 
-from roadcam.anonymizer.hls import LivePlaylist
-from roadcam.anonymizer.store import RedisStateRepo
+from services.anonymizer.hls import LivePlaylist
+from services.anonymizer.store import RedisStateRepo
 
 pytestmark = pytest.mark.slow
 

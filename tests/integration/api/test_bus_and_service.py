@@ -9,13 +9,14 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from roadcam.api.bootstrap import bootstrap
-from roadcam.api.consumers import TOPICS
-from roadcam.api.settings import Settings
+from services.api.bootstrap import bootstrap
+from services.api.consumers import TOPICS
+from services.api.settings import Settings
 from roadcam.common.bus import BusProducer, wait_for_topics
 from roadcam.common.settings import KafkaSettings
 from roadcam.devstack.processes import port_open, spawn
-from roadcam.devstack.stack import Infra, service_env
+from roadcam.common.devhooks import StackInfo
+from roadcam.devstack.stack import service_env
 from tests.unit.api import busdata
 from tests.unit.api.apikit import T0_US, write_config
 
@@ -26,7 +27,7 @@ PASSWORD = "first-manager-password"
 def api_settings(tmp_path: Path, kafka: KafkaSettings, group: str) -> Settings:
     return Settings(config_file=write_config(tmp_path / "cameras.yaml"), kafka=kafka,
                     database_url=SecretStr(f"sqlite:///{tmp_path / 'api.sqlite3'}"), jwt_secret=SecretStr("k" * 40),
-                    http_host="127.0.0.1", http_port=0, consumer_group=group, bus_session_timeout_ms=2000,
+                    http_host="127.0.0.1", http_port=0, group_id=group, session_timeout_ms=2000,
                     bootstrap_manager_password=SecretStr(PASSWORD))
 
 
@@ -96,15 +97,15 @@ async def test_consumes_and_a_full_replay_changes_nothing(tmp_path: Path, kafka_
 
 
 def test_roadcam_up_starts_the_api(tmp_path: Path, kafka_settings: KafkaSettings) -> None:
-    """`python -m roadcam.api` with the environment `roadcam up` gives it (devstack hook included)."""
+    """`python -m services.api` with the environment `roadcam up` gives it (devstack hook included)."""
     (tmp_path / "secrets").mkdir()
-    infra = Infra(str(tmp_path), str(write_config(tmp_path / "cameras.yaml")), kafka_settings.bootstrap_servers,
-                  "redis://127.0.0.1:1/0", "127.0.0.1:1", "")
-    env = service_env("api", infra, health_port=0)
-    env["ROADCAM_API_BUS_SESSION_TIMEOUT_MS"] = "2000"
+    infra = StackInfo(str(tmp_path), str(write_config(tmp_path / "cameras.yaml")), kafka_settings.bootstrap_servers,
+                      "redis://127.0.0.1:1/0", "127.0.0.1:1", "")
+    env, _ = service_env("api", infra, health_port=0)
+    env["ROADCAM_API_SESSION_TIMEOUT_MS"] = "2000"
     port = int(env["ROADCAM_API_HTTP_PORT"])
     assert env["ROADCAM_API_PUBLIC_URL"] == f"http://127.0.0.1:{port}/"
-    child = spawn("api", [sys.executable, "-m", "roadcam.api"], tmp_path / "logs", env=env,
+    child = spawn("api", [sys.executable, "-m", "services.api"], tmp_path / "logs", env=env,
                   ready=lambda: port_open(port), timeout=60)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:

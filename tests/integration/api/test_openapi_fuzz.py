@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, settings
 
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from roadcam.api.auth.roles import Role
+from services.api.auth.roles import Role
 from tests.unit.api.apikit import make_api
 
 pytestmark = pytest.mark.slow
@@ -22,12 +22,12 @@ def web_schema(tmp_path: Path):
     api.add_account("target", Role.ANALYST)
     _headers.clear()
     _headers.update(api.role_headers()[Role.MANAGER])
-    # The public page (roadcam.api.public) belongs to the anonymizer; this covers the api's own routes.
+    # The public page (services.api.public) belongs to the anonymizer; this covers the api's own routes.
     yield schemathesis.openapi.from_asgi("/openapi.json", api.client.app)
     api.ctx.engine.dispose()
 
 
-# The public page (roadcam.api.public) belongs to the anonymizer; this covers the api's own routes.
+# The public page (services.api.public) belongs to the anonymizer; this covers the api's own routes.
 schema = schemathesis.pytest.from_fixture("web_schema").include(path_regex=r"^/(api/|healthz|readyz|metrics)")
 
 

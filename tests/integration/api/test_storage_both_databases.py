@@ -9,8 +9,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from roadcam.api.db.engine import make_engine, migrate
-from roadcam.api.db.tables import Base
+from services.api.db.engine import make_engine, migrate
+from services.api.db.tables import Base
 from tests.unit.api.test_accounts import (  # noqa: F401
     test_api_keys_work_until_revoked, test_departments_scope_the_cameras, test_disabled_accounts_lose_access_at_once,
     test_failed_logins_are_rate_limited_per_user, test_operators_need_an_expiry_and_public_is_no_account_role)

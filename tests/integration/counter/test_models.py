@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from roadcam.common.errors import ModelMissingError
-from roadcam.counter.detector import YoloDetector
+from services.counter.detector import YoloDetector
 
 pytestmark = pytest.mark.slow
 COCO = {0: "person", 1: "bicycle", 2: "car", 3: "motorcycle", 5: "bus", 7: "truck"}

@@ -52,7 +52,7 @@ async def test_service_writes_no_files(tmp_path, kafka_settings, redis_server, v
     subprocess.run([sys.executable, "-c", warm], env=env, check=True, cwd=tmp_path / "cwd", capture_output=True)
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     trace = tmp_path / "trace.txt"
-    argv = [*STRACE_WRITES, "-o", str(trace), sys.executable, "-m", "roadcam.counter"]
+    argv = [*STRACE_WRITES, "-o", str(trace), sys.executable, "-m", "services.counter"]
     # Logs go to a pipe (a log file would be a file the service writes), drained in a thread.
     process = subprocess.Popen(argv, env=env, cwd=tmp_path / "cwd", stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     output: list[bytes] = []
@@ -70,7 +70,7 @@ async def test_service_writes_no_files(tmp_path, kafka_settings, redis_server, v
     assert exit_code == 0, b"".join(output)[-3000:].decode(errors="replace")
     assert readiness(port) == {}  # really stopped
     text = trace.read_text()
-    assert "roadcam.counter" in text or "openat" in text  # the trace saw the process
+    assert "services.counter" in text or "openat" in text  # the trace saw the process
     assert writes_in(text) == []
     after = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     assert set(after) - set(before) == {trace.relative_to(tmp_path)}

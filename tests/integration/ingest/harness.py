@@ -12,9 +12,9 @@ from roadcam.common.bus import BusConsumer
 from roadcam.common.media import PacketBatch
 from roadcam.common.settings import KafkaSettings, PayloadSettings
 from roadcam.common.video_bus import decode_batch
-from roadcam.ingest.bootstrap import bootstrap
-from roadcam.ingest.settings import Settings
-from roadcam.ingest.reporter import health_key
+from services.ingest.bootstrap import bootstrap
+from services.ingest.settings import Settings
+from services.ingest.reporter import health_key
 from tests.support.services import running_service, wait_for  # noqa: F401 (re-exported)
 
 NOTICE = {"operator": "test", "purpose": "test", "contact": "test"}

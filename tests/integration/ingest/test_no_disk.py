@@ -49,7 +49,7 @@ def test_ingest_writes_no_files(tmp_path, kafka_settings, redis_server, rtsp_cam
     }
     before = set(tmp_path.rglob("*"))
     trace = tmp_path / "trace.txt"
-    process = subprocess.Popen([*STRACE_WRITES, "-o", str(trace), sys.executable, "-m", "roadcam.ingest"],
+    process = subprocess.Popen([*STRACE_WRITES, "-o", str(trace), sys.executable, "-m", "services.ingest"],
                                env=env, cwd=tmp_path / "cwd", stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     output: list[bytes] = []
     drain = threading.Thread(target=lambda: output.extend(process.stdout), daemon=True)

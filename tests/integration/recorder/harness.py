@@ -12,7 +12,7 @@ from roadcam.common.bus import BusConsumer, BusProducer, ensure_topics
 from roadcam.common.media import PacketBatch
 from roadcam.common.settings import KafkaSettings, PayloadSettings
 from roadcam.common.video_bus import encode_batch
-from roadcam.recorder.settings import Settings
+from services.recorder.settings import Settings
 from tests.support.services import wait_for  # noqa: F401 (re-exported)
 from tests.integration.recorder.support import SECRET, s3_settings
 

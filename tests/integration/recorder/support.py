@@ -10,11 +10,11 @@ import av
 
 from roadcam.common.media import EncodedPacket, PacketBatch
 from roadcam.common.settings import S3Settings
-from roadcam.ingest.source import stream_info
-from roadcam.recorder.crypto import LocalKeyProvider, generate_master_key
-from roadcam.recorder.holds import HoldBook
-from roadcam.recorder.keyring import DataKeyRing
-from roadcam.recorder.storage import RecordingStore, make_client
+from services.ingest.source import stream_info
+from services.recorder.crypto import LocalKeyProvider, generate_master_key
+from services.recorder.holds import HoldBook
+from services.recorder.keyring import DataKeyRing
+from services.recorder.storage import RecordingStore, make_client
 
 T0_US = 1_790_000_000_000_000  # a fixed capture epoch (2026-09-21) so tests control the clock
 SECRET = "test-secret"

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from roadcam.recorder.crypto import generate_master_key
+from services.recorder.crypto import generate_master_key
 from tests.integration.recorder.support import SECRET, clip_batches, frame_hashes, new_store
 from tests.integration.recorder.test_store_roundtrip import CAM, record
 

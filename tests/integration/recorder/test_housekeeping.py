@@ -5,10 +5,10 @@ import pytest
 
 from roadcam.common import topics
 from roadcam.common.bus import BusProducer, BusRecord, ensure_topics
-from roadcam.recorder.audit import AuditPublisher
-from roadcam.recorder.chain import DAY_US
-from roadcam.recorder.housekeeping import Housekeeping
-from roadcam.recorder.sweeper import Sweeper
+from services.recorder.audit import AuditPublisher
+from services.recorder.chain import DAY_US
+from services.recorder.housekeeping import Housekeeping
+from services.recorder.sweeper import Sweeper
 from roadcam.v1 import audit_pb2, commands_pb2
 from tests.integration.recorder.harness import read_topic
 from tests.integration.recorder.support import T0_US, clip_batches, new_store

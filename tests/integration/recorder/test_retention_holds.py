@@ -4,12 +4,12 @@ from __future__ import annotations
 import pytest
 from minio.error import S3Error
 
-from roadcam.recorder.chain import DAY_US, day_of
-from roadcam.recorder.crypto import CryptoError, decrypt_segment
-from roadcam.recorder.holds import Hold
-from roadcam.recorder.keyring import DataKeyRing, KeyUnavailableError
-from roadcam.recorder.sweeper import Sweeper
-from roadcam.recorder.verify import verify_range
+from services.recorder.chain import DAY_US, day_of
+from services.recorder.crypto import CryptoError, decrypt_segment
+from services.recorder.holds import Hold
+from services.recorder.keyring import DataKeyRing, KeyUnavailableError
+from services.recorder.sweeper import Sweeper
+from services.recorder.verify import verify_range
 from tests.integration.recorder.support import T0_US, clip_batches, new_store
 from tests.integration.recorder.test_store_roundtrip import CAM, record
 

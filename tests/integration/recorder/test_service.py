@@ -19,11 +19,11 @@ from roadcam.common.bus import BusProducer, roll_topics
 from roadcam.common.runner import serve
 from roadcam.common.timeutil import now_us
 from roadcam.devstack.processes import free_port
-from roadcam.recorder.bootstrap import bootstrap
-from roadcam.recorder.crypto import generate_master_key
-from roadcam.recorder.export import export_clip
-from roadcam.recorder.sealer import load_head
-from roadcam.recorder.verify import verify_range
+from services.recorder.bootstrap import bootstrap
+from services.recorder.crypto import generate_master_key
+from services.recorder.export import export_clip
+from services.recorder.sealer import load_head
+from services.recorder.verify import verify_range
 from roadcam.v1 import audit_pb2, commands_pb2, recording_pb2
 from tests.integration.recorder.harness import (
     SwitchableProxy, camera, publish, read_topic, recorder_env, recorder_settings, wait_for,
@@ -152,7 +152,7 @@ async def test_sigkill_mid_segment_rerecords_at_most_that_segment(tmp_path, kafk
     await publish(kafka_settings, batches[: len(batches) // 2])
 
     def start():
-        return subprocess.Popen([sys.executable, "-m", "roadcam.recorder"], env=env,
+        return subprocess.Popen([sys.executable, "-m", "services.recorder"], env=env,
                                 stdout=subprocess.DEVNULL, stderr=open(tmp_path / "recorder.log", "ab"))
 
     first = start()

@@ -6,11 +6,11 @@ import io
 import av
 import pytest
 
-from roadcam.recorder.chain import day_prefix, day_of
-from roadcam.recorder.export import ExportError, export_clip
-from roadcam.recorder.sealer import ChainHead, load_head, seal, store_sealed
-from roadcam.recorder.segmenter import Segmenter
-from roadcam.recorder.verify import verify_range
+from services.recorder.chain import day_prefix, day_of
+from services.recorder.export import ExportError, export_clip
+from services.recorder.sealer import ChainHead, load_head, seal, store_sealed
+from services.recorder.segmenter import Segmenter
+from services.recorder.verify import verify_range
 from tests.integration.recorder.support import T0_US, clip_batches, frame_hashes, new_store
 
 pytestmark = pytest.mark.slow

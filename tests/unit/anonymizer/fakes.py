@@ -5,8 +5,8 @@ import time
 
 import numpy as np
 
-from roadcam.anonymizer.detectors import Box
-from roadcam.anonymizer.hls import PlaylistState
+from services.anonymizer.detectors import Box
+from services.anonymizer.hls import PlaylistState
 from roadcam.common.camconfig.models import CameraConfig
 
 

@@ -8,9 +8,9 @@ import av
 import cv2
 import pytest
 
-from roadcam.anonymizer.channel import CameraChannel
-from roadcam.anonymizer.pipeline import FrameAnonymizer, Scheduled
-from roadcam.anonymizer.settings import HlsSettings
+from services.anonymizer.channel import CameraChannel
+from services.anonymizer.pipeline import FrameAnonymizer, Scheduled
+from services.anonymizer.settings import HlsSettings
 from tests.unit.anonymizer.fakes import FixedDetector, MemoryRepo, MemorySink, camera, detail, noise
 
 NOW = 1_000_000.0

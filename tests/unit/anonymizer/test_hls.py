@@ -3,7 +3,7 @@ import io
 import av
 import numpy as np
 
-from roadcam.anonymizer.hls import LivePlaylist, PlaylistState, SegmentEncoder
+from services.anonymizer.hls import LivePlaylist, PlaylistState, SegmentEncoder
 
 
 def test_segments_are_decodable_h264_with_continuous_time():

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from roadcam.anonymizer.pipeline import AnonymizationError, FrameAnonymizer, RegionMemory, Scheduled, fit_width
-from roadcam.anonymizer.detectors import Box
+from services.anonymizer.pipeline import AnonymizationError, FrameAnonymizer, RegionMemory, Scheduled, fit_width
+from services.anonymizer.detectors import Box
 from tests.unit.anonymizer.fakes import FixedDetector, camera, detail, noise
 
 

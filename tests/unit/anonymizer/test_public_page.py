@@ -5,7 +5,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from roadcam.api.public import create_router
+from services.api.public import create_router
 from roadcam.common.settings import S3Settings
 
 NOTICE = {"operator": "群馬県 道路管理課", "purpose": "道路の状況把握", "contact": "027-226-0000 <roads@example.jp>"}

@@ -1,7 +1,7 @@
 import numpy as np
 
-from roadcam.anonymizer.detectors import Box
-from roadcam.anonymizer.redact import BOX_MARGIN, apply_mosaic, blur_boxes, grow, mosaic_mask, scale_polygons
+from services.anonymizer.detectors import Box
+from services.anonymizer.redact import BOX_MARGIN, apply_mosaic, blur_boxes, grow, mosaic_mask, scale_polygons
 from tests.unit.anonymizer.fakes import detail, noise
 
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import yaml
 from fastapi.testclient import TestClient
 
-from roadcam.api.app import create_app
-from roadcam.api.auth.passwords import hash_password
-from roadcam.api.auth.roles import ACCOUNT_ROLES, Role
-from roadcam.api.bootstrap import open_context
-from roadcam.api.context import ApiContext
-from roadcam.api.settings import Settings
-from roadcam.api.store.accounts import StoredAccount
+from services.api.app import create_app
+from services.api.auth.passwords import hash_password
+from services.api.auth.roles import ACCOUNT_ROLES, Role
+from services.api.bootstrap import open_context
+from services.api.context import ApiContext
+from services.api.settings import Settings
+from services.api.store.accounts import StoredAccount
 
 PASSWORD = "correct horse battery staple"
 T0_US = int(datetime(2026, 6, 1, 0, 0, tzinfo=timezone.utc).timestamp() * 1_000_000)  # 09:00 JST

@@ -1,7 +1,7 @@
 """Accounts and roles (A1): sign-in, rate limiting, expiry, API keys, departments, conditions."""
 from __future__ import annotations
 
-from roadcam.api.auth.roles import Role
+from services.api.auth.roles import Role
 from tests.unit.api.apikit import PASSWORD, Api
 
 DAY_US = 86_400_000_000

@@ -7,9 +7,9 @@ import io
 
 from sqlalchemy import delete, text, update
 
-from roadcam.api.audit_chain import AuditRecord
-from roadcam.api.auth.roles import Role
-from roadcam.api.db.tables import AuditEntry
+from services.api.audit_chain import AuditRecord
+from services.api.auth.roles import Role
+from services.api.db.tables import AuditEntry
 from tests.unit.api.apikit import PASSWORD, Api
 
 
@@ -89,5 +89,5 @@ def _seq_of(api: Api, event_id: str) -> int:
 
 
 def _all():
-    from roadcam.api.store.audit import AuditFilter
+    from services.api.store.audit import AuditFilter
     return AuditFilter(limit=10_000)

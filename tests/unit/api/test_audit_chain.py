@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from roadcam.api.audit_chain import GENESIS, AuditRecord, ChainedEntry, chain, verify
+from services.api.audit_chain import GENESIS, AuditRecord, ChainedEntry, chain, verify
 
 
 def build(n: int) -> list[ChainedEntry]:

@@ -5,7 +5,7 @@ import asyncio
 
 from sqlalchemy.exc import OperationalError
 
-from roadcam.api.service import BusIngest
+from services.api.service import BusIngest
 from tests.unit.api import busdata
 from tests.unit.api.apikit import T0_US, Api
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from roadcam.api.audit_chain import AuditRecord
-from roadcam.api.db.engine import make_engine
-from roadcam.api.db.tables import AuditEntry
-from roadcam.api.store.accounts import Accounts
-from roadcam.api.store.audit import AuditLog
+from services.api.audit_chain import AuditRecord
+from services.api.db.engine import make_engine
+from services.api.db.tables import AuditEntry
+from services.api.store.accounts import Accounts
+from services.api.store.audit import AuditLog
 from roadcam.cli.main import main
 
 

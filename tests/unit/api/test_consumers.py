@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from roadcam.api.alerts import offline_alerts
-from roadcam.api.auth.roles import Role
-from roadcam.api.consumers import decode, store
-from roadcam.api.db.tables import AuditEntry, CameraHealthRow, Crossing, Segment
+from services.api.alerts import offline_alerts
+from services.api.auth.roles import Role
+from services.api.consumers import decode, store
+from services.api.db.tables import AuditEntry, CameraHealthRow, Crossing, Segment
 from roadcam.common import topics
 from roadcam.common.bus import BusRecord
 from roadcam.v1 import counting_pb2
@@ -80,7 +80,7 @@ def test_camera_list_shows_health_and_alerts_name_offline_cameras(api: Api) -> N
 
 
 def test_alert_rules_as_pure_logic() -> None:
-    from roadcam.api.store.operations import HealthIn
+    from services.api.store.operations import HealthIn
 
     h = HealthIn("a", "ONLINE", 25, 0, 0, "", "NONE", 0, 1_000 * SEC, "i", 0)
     assert offline_alerts(["a"], {"a": h}, 1_010 * SEC, 30) == []
@@ -89,5 +89,5 @@ def test_alert_rules_as_pure_logic() -> None:
 
 
 def busdata_filter():
-    from roadcam.api.store.audit import AuditFilter
+    from services.api.store.audit import AuditFilter
     return AuditFilter(limit=10_000)

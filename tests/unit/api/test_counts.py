@@ -4,8 +4,8 @@ from __future__ import annotations
 import csv
 import io
 
-from roadcam.api.auth.roles import Role
-from roadcam.api.consumers import decode, store
+from services.api.auth.roles import Role
+from services.api.consumers import decode, store
 from roadcam.v1 import counting_pb2
 from tests.unit.api import busdata
 from tests.unit.api.apikit import T0_US, Api

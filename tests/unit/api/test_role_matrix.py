@@ -5,9 +5,9 @@ import itertools
 
 import pytest
 
-from roadcam.api.app import check_matrix_coverage, own_routes
-from roadcam.api.auth.roles import MATRIX, Role
-from roadcam.api.auth.tokens import new_api_key
+from services.api.app import check_matrix_coverage, own_routes
+from services.api.auth.roles import MATRIX, Role
+from services.api.auth.tokens import new_api_key
 from roadcam.common.errors import RoadcamError
 from tests.unit.api.apikit import PASSWORD, Api
 

@@ -8,10 +8,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from pydantic import SecretStr, ValidationError
 
-from roadcam.api.bootstrap import open_context
-from roadcam.api.db.engine import make_engine, migrate
-from roadcam.api.db.tables import Base
-from roadcam.api.settings import Settings
+from services.api.bootstrap import open_context
+from services.api.db.engine import make_engine, migrate
+from services.api.db.tables import Base
+from services.api.settings import Settings
 from roadcam.common.errors import RoadcamError
 from tests.unit.api.apikit import Api, settings_for
 

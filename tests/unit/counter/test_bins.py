@@ -1,7 +1,7 @@
 """Count bins on the cameras' capture clock."""
 from __future__ import annotations
 
-from roadcam.counter.bins import BinAggregator, bin_start
+from services.counter.bins import BinAggregator, bin_start
 
 MIN = 60_000_000
 T0 = 1_767_225_600_000_000  # 2026-01-01T00:00Z, a whole hour

@@ -7,8 +7,8 @@ import pytest
 
 from roadcam.cli.cmd_count import summarize, table
 from roadcam.cli.main import build_parser, main
-from roadcam.counter.counting import CountedCrossing
-from roadcam.counter.offline import FileCount
+from services.counter.counting import CountedCrossing
+from services.counter.offline import FileCount
 
 
 def test_lines_parse():

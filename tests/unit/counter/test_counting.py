@@ -9,11 +9,11 @@ import pytest
 
 from roadcam.common.camconfig.models import CameraConfig
 from roadcam.common.decoder import DecodedFrame
-from roadcam.counter.counting import CountedCrossing, CountingTuning, build_counter
-from roadcam.counter.detections import Detections
-from roadcam.counter.engine import CountingEngine
-from roadcam.counter.geometry import CountingLine
-from roadcam.counter.traffic import Lane
+from services.counter.counting import CountedCrossing, CountingTuning, build_counter
+from services.counter.detections import Detections
+from services.counter.engine import CountingEngine
+from services.counter.geometry import CountingLine
+from services.counter.traffic import Lane
 
 PERSON, BICYCLE, CAR, TRUCK = 0, 1, 2, 7
 FPS = 10

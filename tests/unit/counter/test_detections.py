@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from roadcam.counter.detections import ClassVotes, Detections, merge_riders, merge_vehicle_duplicates
+from services.counter.detections import ClassVotes, Detections, merge_riders, merge_vehicle_duplicates
 
 PERSON, BICYCLE, CAR, MOTORCYCLE, BUS, TRUCK = 0, 1, 2, 3, 5, 7
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from roadcam.counter.geometry import Anchor, CountingLine, TrackPoint, path_crosses, reference_point
+from services.counter.geometry import Anchor, CountingLine, TrackPoint, path_crosses, reference_point
 
 # A horizontal line y=100 from x=0 to x=200 in a 200x200 frame; "down" (y increasing) is POS:
 # (x2-x1)(y-y1) - (y2-y1)(x-x1) = 200*(y-100) > 0 below the line.

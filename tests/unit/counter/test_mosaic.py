@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from roadcam.counter.detections import Detections
-from roadcam.counter.mosaic import best_layout, compose, split
+from services.counter.detections import Detections
+from services.counter.mosaic import best_layout, compose, split
 
 
 @pytest.mark.parametrize("size, min_keep, layout", [

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from roadcam.counter.traffic import GroundTracks, Homography, Lane, SpeedBins, inside, queue_lengths
+from services.counter.traffic import GroundTracks, Homography, Lane, SpeedBins, inside, queue_lengths
 
 # A camera looking down a road: image trapezoid <-> 10 m x 50 m rectangle of road.
 IMAGE = [(100, 400), (540, 400), (380, 100), (260, 100)]

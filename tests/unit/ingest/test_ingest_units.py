@@ -11,10 +11,10 @@ from roadcam.common.errors import BusError, SourceError
 from roadcam.common.logs import redact_url
 from roadcam.common.media import EncodedPacket, PacketBatch, StreamInfo
 from roadcam.common.video_bus import decode_batch, encode_batch
-from roadcam.ingest.publisher import BatchPublisher
-from roadcam.ingest.sharding import owns, shard_of
-from roadcam.ingest.source import authenticated_url, classify
-from roadcam.ingest.status import CameraStatus
+from services.ingest.publisher import BatchPublisher
+from services.ingest.sharding import owns, shard_of
+from services.ingest.source import authenticated_url, classify
+from services.ingest.status import CameraStatus
 
 INFO = StreamInfo("h264", b"\x01abc", 1280, 720, Fraction(1, 90000), 25.0, "avcc", 2)
 

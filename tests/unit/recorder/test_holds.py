@@ -2,7 +2,7 @@
 import threading
 import time
 
-from roadcam.recorder.holds import Hold, HoldBook
+from services.recorder.holds import Hold, HoldBook
 
 
 class ListingPausesStore:

@@ -3,11 +3,11 @@ import base64
 
 import pytest
 
-from roadcam.recorder.annexb import BitstreamError, framing_for, to_annexb
-from roadcam.recorder.chain import GENESIS, SegmentMeta, days_between, parse_segment_key, segment_key
-from roadcam.recorder.consumer import OffsetBook
-from roadcam.recorder.crypto import CryptoError, LocalKeyProvider, decrypt_segment, encrypt_segment, generate_master_key, new_data_key
-from roadcam.recorder.storage import retention_class
+from services.recorder.annexb import BitstreamError, framing_for, to_annexb
+from services.recorder.chain import GENESIS, SegmentMeta, days_between, parse_segment_key, segment_key
+from services.recorder.consumer import OffsetBook
+from services.recorder.crypto import CryptoError, LocalKeyProvider, decrypt_segment, encrypt_segment, generate_master_key, new_data_key
+from services.recorder.storage import retention_class
 
 META = SegmentMeta(camera_id="cam-1", start_us=1_790_000_000_000_000, end_us=1_790_000_010_000_000,
                    plaintext_sha256="a" * 64, prev_chain_hash=GENESIS, key_id="cam-1/2026-09-21/00", codec="h264")
@@ -90,7 +90,7 @@ def test_retention_classes_never_expire_early():
 
 
 def test_upload_queue_is_bounded():
-    from roadcam.recorder.uploads import UploadQueue
+    from services.recorder.uploads import UploadQueue
 
     class Item:
         def __init__(self, n):
@@ -114,8 +114,8 @@ def test_upload_queue_is_bounded():
 
 
 def test_upload_queue_spills_ciphertext_to_disk_and_reads_it_back(tmp_path):
-    from roadcam.recorder.sealer import SealedSegment
-    from roadcam.recorder.uploads import UploadQueue
+    from services.recorder.sealer import SealedSegment
+    from services.recorder.uploads import UploadQueue
 
     def sealed(n, fill):
         return SealedSegment(META, fill * n, None, (0, n), 7)

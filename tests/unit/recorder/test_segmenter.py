@@ -1,7 +1,7 @@
 from fractions import Fraction
 
 from roadcam.common.media import EncodedPacket, PacketBatch, StreamInfo
-from roadcam.recorder.segmenter import Resume, Segmenter
+from services.recorder.segmenter import Resume, Segmenter
 
 INFO = StreamInfo("h264", b"", 64, 48, Fraction(1, 1000), 10.0)
 

@@ -11,7 +11,7 @@ import socket
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRETS_DIR = "/run/secrets"
@@ -77,9 +77,37 @@ class ServiceSettings(BaseSettings):
 
     instance: str = Field(default_factory=socket.gethostname, description="this replica's name")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    config_file: Path = Field(Path("cameras.yaml"), description="the camera configuration YAML")
     health_host: str = "0.0.0.0"
     health_port: int = Field(0, ge=0, le=65535, description="/healthz, /readyz, /metrics; 0 = off")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     kafka_sasl_password: SecretStr | None = None
     redis_url: SecretStr = SecretStr("redis://127.0.0.1:6379/0")
     payload: PayloadSettings = Field(default_factory=PayloadSettings)
+
+    @classmethod
+    def service_name(cls) -> str:
+        """`counter` for ROADCAM_COUNTER_ (the env prefix names the service)."""
+        return str(cls.model_config.get("env_prefix", "ROADCAM_")).removeprefix("ROADCAM_").rstrip("_").lower()
+
+
+class ConsumerSettings(ServiceSettings):
+    """A service that reads the bus as a consumer group (every service but ingest)."""
+
+    group_id: str = Field(
+        "", max_length=200, description="Kafka consumer group shared by the replicas; empty = roadcam-<service>"
+    )
+    session_timeout_ms: int = Field(10_000, ge=1000, le=300_000, description="Kafka consumer session timeout")
+
+    @model_validator(mode="after")
+    def _default_group(self) -> "ConsumerSettings":
+        if not self.group_id:
+            self.group_id = f"roadcam-{self.service_name()}"
+        return self
+
+
+class StorageSettings(BaseModel):
+    """Mixin for services that reach object storage (anonymizer, recorder, api)."""
+
+    s3: S3Settings = Field(default_factory=S3Settings)
+    s3_secret_key: SecretStr = Field(SecretStr(""), description="object storage secret key")

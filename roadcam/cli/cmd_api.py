@@ -25,8 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _engine():
-    from roadcam.api.db.engine import make_engine, migrate
-    from roadcam.api.settings import Settings
+    from services.api.db.engine import make_engine, migrate
+    from services.api.settings import Settings
 
     engine = make_engine(Settings().database_url.get_secret_value())
     migrate(engine)
@@ -36,10 +36,10 @@ def _engine():
 def create_account(args: argparse.Namespace) -> int:
     from datetime import datetime
 
-    from roadcam.api.auth.passwords import hash_password
-    from roadcam.api.auth.roles import Role
-    from roadcam.api.errors import ApiError
-    from roadcam.api.store.accounts import Accounts, StoredAccount
+    from services.api.auth.passwords import hash_password
+    from services.api.auth.roles import Role
+    from services.api.errors import ApiError
+    from services.api.store.accounts import Accounts, StoredAccount
     from roadcam.common.timeutil import now_us
 
     if args.role == "operator" and not args.expires:
@@ -56,7 +56,7 @@ def create_account(args: argparse.Namespace) -> int:
 
 
 def verify_audit(args: argparse.Namespace) -> int:
-    from roadcam.api.store.audit import AuditLog
+    from services.api.store.audit import AuditLog
 
     check = AuditLog(_engine()).verify()
     if check.ok:

@@ -13,9 +13,10 @@ import logging
 import os
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
+from roadcam.common.devhooks import DevSetup, StackInfo
 from roadcam.devstack.processes import Child, StackError, free_port, port_open, spawn
 from roadcam.devstack.servers import start_kafka, start_redis, start_s3
 
@@ -26,23 +27,12 @@ SERVICES = ("ingest", "anonymizer", "counter", "recorder", "api")
 S3_ACCESS_KEY, S3_SECRET_KEY = "roadcam-local", "roadcam-local-secret"
 
 
-@dataclass
-class Infra:
-    run_dir: str
-    config_file: str
-    kafka: str
-    redis: str
-    s3_endpoint: str
-    s3_ca_file: str
-    models_dir: str | None = None  # where `roadcam up --models` found model files
-
-
 def service_exists(name: str) -> bool:
-    return importlib.util.find_spec(f"roadcam.{name}.__main__") is not None
+    return importlib.util.find_spec(f"services.{name}.__main__") is not None
 
 
-def service_env(name: str, infra: Infra, health_port: int) -> dict[str, str]:
-    """Environment for one service; a service may add its own through `roadcam.<name>.devstack`."""
+def service_env(name: str, infra: StackInfo, health_port: int) -> tuple[dict[str, str], DevSetup]:
+    """Environment for one service, plus what its `services.<name>.devstack` hook asked for."""
     p = f"ROADCAM_{name.upper()}_"
     env = {
         f"{p}CONFIG_FILE": infra.config_file,
@@ -59,14 +49,25 @@ def service_env(name: str, infra: Infra, health_port: int) -> dict[str, str]:
         f"{p}S3_SECRET_KEY": S3_SECRET_KEY,
         "ROADCAM_SECRETS_DIR": str(Path(infra.run_dir) / "secrets"),
     }
-    if importlib.util.find_spec(f"roadcam.{name}.devstack") is not None:
-        hook = importlib.import_module(f"roadcam.{name}.devstack")
-        for key, value in hook.environment(infra, env).items():
-            if value is None:  # a hook removes a variable, e.g. credentials a service must not hold (T5)
-                env.pop(key, None)
-            else:
-                env[key] = value
-    return env
+    setup = DevSetup()
+    if importlib.util.find_spec(f"services.{name}.devstack") is not None:
+        setup = importlib.import_module(f"services.{name}.devstack").setup(infra)
+    env = {k: v for k, v in env.items() if not k.startswith(setup.unset_prefixes)}
+    env.update(setup.env)
+    for relative, text in setup.secret_files.items():
+        write_secret(Path(infra.run_dir) / relative, text)
+    return env, setup
+
+
+def write_secret(path: Path, text: str) -> None:
+    """Create a file readable by its owner only, from the first byte on; an existing one is kept."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w") as out:
+        out.write(text)
 
 
 class LocalStack:
@@ -89,7 +90,7 @@ class LocalStack:
             self.children += [kafka.child, redis.child]
             s3 = start_s3(logs, self.run_dir / "tls")
             self.children.append(s3.child)
-            infra = Infra(
+            infra = StackInfo(
                 str(self.run_dir), str(self.config_file), kafka.url, redis.url, s3.endpoint, str(s3.ca_file),
                 str(self.models_dir) if self.models_dir else None,
             )
@@ -102,12 +103,12 @@ class LocalStack:
             raise
         self._write_state(infra)
 
-    def _start_service(self, name: str, infra: Infra, logs: Path) -> None:
+    def _start_service(self, name: str, infra: StackInfo, logs: Path) -> None:
         port = free_port()
-        env = service_env(name, infra, port)
+        env, setup = service_env(name, infra, port)
         try:
             # Heavy services (models) take a while; their health endpoint opens once wired.
-            child = spawn(name, [sys.executable, "-m", f"roadcam.{name}"], logs, env=env,
+            child = spawn(name, [sys.executable, "-m", f"services.{name}"], logs, env=env,
                           ready=lambda: port_open(port), timeout=120)
         except StackError as exc:
             # One broken service must not take the others down; `up` reports it.
@@ -115,9 +116,9 @@ class LocalStack:
             self.failed[name] = str(exc).splitlines()[0]
             return
         self.children.append(child)
-        self.urls[name] = env.get(f"ROADCAM_{name.upper()}_PUBLIC_URL", f"http://127.0.0.1:{port}/readyz")
+        self.urls[name] = setup.public_url or f"http://127.0.0.1:{port}/readyz"
 
-    def _write_state(self, infra: Infra) -> None:
+    def _write_state(self, infra: StackInfo) -> None:
         state = {
             "up_pid": os.getpid(),
             "started": time.time(),

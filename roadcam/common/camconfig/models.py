@@ -11,7 +11,15 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 Purpose = Literal["road_management", "traffic_survey", "crime_prevention"]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+# The one id pattern (cameras, lines, departments, secrets); the api validates path and query ids with it.
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+
+
+def is_slug(value: str) -> bool:
+    """Whole-string match: unlike `re.match` with `$`, a trailing newline does not pass."""
+    return _SLUG.fullmatch(value) is not None
 Text = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
 Point = tuple[Annotated[float, Field(ge=0, le=16384)], Annotated[float, Field(ge=0, le=16384)]]
 _USERINFO = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/]*@")

@@ -45,9 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def count_video(args: argparse.Namespace) -> int:
     from roadcam.common.errors import ConfigError
-    from roadcam.counter.detector import YoloDetector
-    from roadcam.counter.offline import count_file
-    from roadcam.counter.settings import Settings
+    from services.counter.detector import YoloDetector
+    from services.counter.offline import count_file
+    from services.counter.settings import Settings
 
     settings = Settings()
     if not args.video.is_file():

@@ -19,7 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def anonymize(args: argparse.Namespace) -> int:
-    from roadcam.anonymizer.offline import OfflineJob
+    from services.anonymizer.offline import OfflineJob
 
     job = OfflineJob.from_args(args)
     written = job.run(args.input, args.out)

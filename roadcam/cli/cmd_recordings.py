@@ -47,15 +47,15 @@ def _check_range(args: argparse.Namespace) -> None:
 
 
 def _open():
-    from roadcam.recorder.bootstrap import open_store
-    from roadcam.recorder.settings import Settings
+    from services.recorder.bootstrap import open_store
+    from services.recorder.settings import Settings
 
     store, keyring, _ = open_store(Settings())
     return store, keyring
 
 
 def verify_recordings(args: argparse.Namespace) -> int:
-    from roadcam.recorder.verify import verify_range
+    from services.recorder.verify import verify_range
 
     _check_range(args)
     store, keyring = _open()
@@ -68,7 +68,7 @@ def verify_recordings(args: argparse.Namespace) -> int:
 
 
 def export_recordings(args: argparse.Namespace) -> int:
-    from roadcam.recorder.export import export_clip
+    from services.recorder.export import export_clip
 
     _check_range(args)
     store, keyring = _open()
