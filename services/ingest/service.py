@@ -11,8 +11,8 @@ from roadcam.common.blobs import BlobStore
 from roadcam.common.bus import BusProducer
 from roadcam.common.camconfig.models import CameraConfig
 from roadcam.common.media import EncodedPacket, PacketBatch, StreamInfo
-from roadcam.common.video_bus import encode_batch
 from roadcam.common.tasks import cancel_and_wait
+from services.ingest.messages import encode_batch
 from services.ingest import metrics
 from services.ingest.publisher import BatchPublisher
 from services.ingest.reporter import HealthReporter
