@@ -221,7 +221,8 @@ def t3_sanity(data: Path, model: Path, fps: float) -> None:
     from services.counter.detector import YoloDetector
     from services.counter.engine import CountingEngine
     from services.counter.offline import file_batches
-    from services.counter.traffic import Lane, SpeedBins
+    from roadcam.common.camconfig.models import Lane
+    from services.counter.ground_plane import SpeedBins
 
     config = CameraConfig.model_validate({
         "id": "autobahn", "name": "a", "source": {"url": "rtsp://h/x"}, "purposes": ["traffic_survey"],

@@ -13,7 +13,7 @@ from roadcam.common.video_feed import VideoFeed
 from roadcam.common.wiring import wiring
 from services.counter.detector import YoloDetector
 from services.counter.engine import CountingEngine
-from services.counter.outputs import OUTPUT_TOPICS, CountPublisher
+from services.counter.publisher import OUTPUT_TOPICS, CountPublisher
 from services.counter.service import CounterService
 from services.counter.settings import Settings
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.counter.detections import COCO_CLASSES, CLASS_IDS, ClassVotes, Detections, merge_riders, merge_vehicle_duplicates
-from services.counter.geometry import Anchor, CountingLine, Crossing, TrackPoint, reference_point
+from services.counter.geometry import Anchor, Crossing, Point, TrackPoint, TripLine, reference_point
 from services.counter.tracking import ObjectTracker, Track
-from services.counter.traffic import VEHICLE_CLASSES, GroundTracks
+from services.counter.ground_plane import VEHICLE_CLASSES, GroundTracks
 
 log = logging.getLogger(__name__)
 DEFAULT_MIN_CONF = {"person": 0.3, "bicycle": 0.25, "car": 0.25, "motorcycle": 0.25, "bus": 0.3, "truck": 0.3}
@@ -81,14 +81,14 @@ class _Pace:
 
 @dataclass
 class CameraCounter:
-    lines: list[CountingLine]
+    lines: list[TripLine]
     tracker: ObjectTracker
     tuning: CountingTuning = field(default_factory=CountingTuning)
+    ground: GroundTracks | None = None  # calibrated cameras only: speeds and queues (T3)
     _votes: dict[int, ClassVotes] = field(default_factory=dict)
     _pace: dict[int, _Pace] = field(default_factory=dict)
     _last_seen: dict[int, int] = field(default_factory=dict)
     _pending: list[_Pending] = field(default_factory=list)
-    ground: GroundTracks | None = None  # set for calibrated cameras: speeds and queues (T3)
     current: list[Track] = field(default_factory=list)  # this frame's tracks
 
     def __post_init__(self) -> None:
@@ -179,8 +179,12 @@ class CameraCounter:
             self._pace.pop(tid, None)
 
 
-def build_counter(lines: list[CountingLine], fps: float, tuning: CountingTuning) -> CameraCounter:
-    tracker = ObjectTracker(fps, buffer_s=tuning.track_buffer_s)
-    for line in lines:
-        line.margin_frac, line.margin_px = tuning.margin_frac, tuning.margin_px
-    return CameraCounter(lines, tracker, tuning)
+LineSpec = tuple[str, Point, Point]  # id, start, end (pixels of the analysed frames)
+
+
+def build_counter(lines: list[LineSpec], frame_size: tuple[int, int], fps: float, tuning: CountingTuning,
+                  ground: GroundTracks | None = None) -> CameraCounter:
+    """A camera's counter with its trip lines built complete from the tuning."""
+    trip_lines = [TripLine.across(lid, a, b, frame_size=frame_size, margin_frac=tuning.margin_frac,
+                                  margin_px=tuning.margin_px) for lid, a, b in lines]
+    return CameraCounter(trip_lines, ObjectTracker(fps, buffer_s=tuning.track_buffer_s), tuning, ground=ground)

@@ -8,12 +8,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from roadcam.common.camconfig.models import CameraConfig
+from roadcam.common.camconfig.models import CameraConfig, Lane
 from roadcam.common.decoder import DecodedFrame
 from services.counter.counting import CameraCounter, CountedCrossing, CountingTuning, build_counter
 from services.counter.detector import YoloDetector
-from services.counter.geometry import CountingLine
-from services.counter.traffic import GroundTracks, Homography, Lane, QueueSample, queue_lengths
+from services.counter.ground_plane import GroundTracks, Homography, QueueLane, QueueSample, queue_lengths
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +41,7 @@ class EngineOutput:
 class _Camera:
     size: tuple[int, int]
     counter: CameraCounter
-    lanes: list[Lane]
+    lanes: list[QueueLane]
     homography: Homography | None
     next_queue_us: int = 0
 
@@ -92,19 +91,16 @@ class CountingEngine:
     def _build(self, config: CameraConfig, w: int, h: int) -> _Camera:
         fw, fh = config.frame_size or (w, h)
         sx, sy = w / fw, h / fh
-        lines = [
-            CountingLine.across(line.id, (line.start[0] * sx, line.start[1] * sy),
-                                (line.end[0] * sx, line.end[1] * sy), frame_size=(w, h))
-            for line in config.counting_lines
-        ]
-        counter = build_counter(lines, self._fps, self._tuning)
+        lines = [(line.id, (line.start[0] * sx, line.start[1] * sy), (line.end[0] * sx, line.end[1] * sy))
+                 for line in config.counting_lines]
         homography = None
         if config.calibration is not None:
             cal = config.calibration
             homography = Homography.from_pairs(list(cal.image_points), list(cal.ground_points_m)).scaled(sx, sy)
-            counter.ground = GroundTracks(homography)
+        ground = GroundTracks(homography) if homography is not None else None
+        counter = build_counter(lines, (w, h), self._fps, self._tuning, ground)
         lanes = [
-            Lane(id=lane.id, polygon=[(x * sx, y * sy) for x, y in lane.polygon], head=(lane.head[0] * sx, lane.head[1] * sy))
+            QueueLane(lane.id, [(x * sx, y * sy) for x, y in lane.polygon], (lane.head[0] * sx, lane.head[1] * sy))
             for lane in self._lanes.get(config.id, config.lanes)
         ]
         return _Camera((w, h), counter, lanes, homography)

@@ -1,6 +1,6 @@
 """Pure counting geometry: reference points and a counting line that real traffic does not fool.
 
-No I/O, no model: a `CountingLine` is fed the reference points of the tracks seen in one frame
+No I/O, no model: a `TripLine` is fed the reference points of the tracks seen in one frame
 and answers which of them completed a crossing. Coordinates are pixels, y pointing down.
 
 Why it holds up on real footage:
@@ -92,7 +92,7 @@ class _TrackState:
 
 
 @dataclass
-class CountingLine:
+class TripLine:
     line_id: str
     start: Point
     end: Point
@@ -106,7 +106,7 @@ class CountingLine:
 
     @classmethod
     def across(cls, line_id: str, start: Point, end: Point, frame_size: tuple[int, int] | None = None,
-               edge_px: float = 3.0, **tuning: float) -> CountingLine:
+               edge_px: float = 3.0, **tuning: float) -> TripLine:
         """A line whose endpoints on (or within `edge_px` of) the frame border become rays."""
         if start == end:
             raise ValueError("a counting line needs two different points")

@@ -12,9 +12,8 @@ from roadcam.common.decoder import CameraDecoder, DecodedFrame
 from roadcam.common.errors import DecodeError
 from roadcam.common.demux import file_batches as common_file_batches
 from roadcam.common.media import PacketBatch, StreamInfo
-from services.counter.counting import CountedCrossing, CountingTuning, build_counter
+from services.counter.counting import CountedCrossing, CountingTuning, LineSpec, build_counter
 from services.counter.detector import YoloDetector
-from services.counter.geometry import CountingLine
 
 log = logging.getLogger(__name__)
 _BATCH_PACKETS = 32
@@ -39,19 +38,14 @@ class FileCount:
     crossings: list[CountedCrossing] = field(default_factory=list)
 
 
-LineSpec = tuple[str, tuple[float, float], tuple[float, float]]  # id, start, end (file pixels)
-
-
 def count_file(
     path: Path, line_specs: list[LineSpec], detector: YoloDetector, fps: float | None,
     tuning: CountingTuning | None = None, progress: Callable[[float], None] | None = None,
 ) -> FileCount:
     info, batches = file_batches(path)
     tuning = tuning or CountingTuning()
-    size = (info.width, info.height)
-    lines = [CountingLine.across(lid, a, b, frame_size=size) for lid, a, b in line_specs]
     decoder = CameraDecoder("file", fps)
-    counter = build_counter(lines, fps or info.avg_fps or 10.0, tuning)
+    counter = build_counter(line_specs, (info.width, info.height), fps or info.avg_fps or 10.0, tuning)
     result, waiting = FileCount(), []
     last_us = 0
 

@@ -18,9 +18,9 @@ from services.counter.bins import BinAggregator
 from roadcam.common.errors import BusError
 from roadcam.common.tasks import cancel_and_wait
 from services.counter.engine import CameraCrossing, CountingEngine, EngineOutput
-from services.counter.outputs import CountPublisher
+from services.counter.publisher import CountPublisher
 from services.counter.settings import Settings
-from services.counter.traffic import SpeedBins
+from services.counter.ground_plane import SpeedBins
 
 log = logging.getLogger(__name__)
 _RESYNC_EVENTS = ("gap", "restart", "params_changed", "corrupt")

@@ -14,7 +14,7 @@ from roadcam.common.bus import BusProducer
 from roadcam.common.settings import KafkaSettings
 from roadcam.common.video_bus import encode_batch
 from services.counter.offline import file_batches
-from services.counter.outputs import OUTPUT_TOPICS
+from services.counter.publisher import OUTPUT_TOPICS
 
 CROSSWALK_LINE = {"id": "crossing", "start": [440, 175], "end": [440, 352], "pos_name": "左へ", "neg_name": "右へ"}
 START_US = 1_767_225_600_000_000  # 2026-01-01T00:00:00Z, so bins and tallies have a real date

@@ -11,7 +11,7 @@ import redis.asyncio as aioredis
 from roadcam.common import topics
 from roadcam.common.settings import KafkaSettings
 from services.counter.bootstrap import bootstrap
-from services.counter.outputs import QUEUE_LENGTHS, SPEED_BINS
+from services.counter.publisher import QUEUE_LENGTHS, SPEED_BINS
 from services.counter.settings import Settings
 from roadcam.v1 import counting_pb2
 from tests.integration.counter.harness import START_US, publish_clip, read_all, wait_until, write_config

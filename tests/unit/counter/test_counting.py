@@ -12,8 +12,7 @@ from roadcam.common.decoder import DecodedFrame
 from services.counter.counting import CountedCrossing, CountingTuning, build_counter
 from services.counter.detections import Detections
 from services.counter.engine import CountingEngine
-from services.counter.geometry import CountingLine
-from services.counter.traffic import Lane
+from roadcam.common.camconfig.models import Lane
 
 PERSON, BICYCLE, CAR, TRUCK = 0, 1, 2, 7
 FPS = 10
@@ -32,8 +31,11 @@ def drive(counter, frames) -> list[CountedCrossing]:
     return out + counter.flush()
 
 
+SIZE = (640, 360)
+
+
 def hline(y=200.0):
-    return CountingLine.across("l", (0, y), (639, y), frame_size=(640, 360))
+    return "l", (0, y), (639, y)
 
 
 def moving(cls, y0, dy, n, conf=0.8, x=300, w=60, h=40, cls_at=None):
@@ -42,18 +44,18 @@ def moving(cls, y0, dy, n, conf=0.8, x=300, w=60, h=40, cls_at=None):
 
 
 def test_a_car_crossing_counts_once_with_its_direction():
-    got = drive(build_counter([hline()], FPS, CountingTuning()), moving(CAR, 120, 15, 12))
+    got = drive(build_counter([hline()], SIZE, FPS, CountingTuning()), moving(CAR, 120, 15, 12))
     assert [(c.line_id, c.direction, c.object_class) for c in got] == [("l", 1, "car")]
 
 
 def test_a_car_driving_up_is_negative():
-    got = drive(build_counter([hline()], FPS, CountingTuning()), moving(CAR, 300, -15, 12))
+    got = drive(build_counter([hline()], SIZE, FPS, CountingTuning()), moving(CAR, 300, -15, 12))
     assert [c.direction for c in got] == [-1]
 
 
 def test_class_is_voted_over_the_track():
     frames = moving(CAR, 120, 15, 14, cls_at={5: TRUCK, 6: TRUCK})  # misread as a truck at the line
-    got = drive(build_counter([hline()], FPS, CountingTuning()), frames)
+    got = drive(build_counter([hline()], SIZE, FPS, CountingTuning()), frames)
     assert [c.object_class for c in got] == ["car"]
 
 
@@ -62,8 +64,8 @@ def test_rider_is_a_bicycle_not_a_pedestrian():
     for i in range(14):
         x = 100 + i * 25  # a cyclist crossing a vertical line at x=300, left to right
         frames.append([(x, 100, x + 30, 170, 0.7, PERSON), (x - 5, 140, x + 35, 180, 0.4, BICYCLE)])
-    line = CountingLine.across("v", (300, 50), (300, 359), frame_size=(640, 360))
-    got = drive(build_counter([line], FPS, CountingTuning()), frames)
+    line = ("v", (300, 50), (300, 359))
+    got = drive(build_counter([line], SIZE, FPS, CountingTuning()), frames)
     assert [c.object_class for c in got] == ["bicycle"]
 
 
@@ -76,25 +78,25 @@ def parked_car_glitching_over_the_line(glitch_frames: int) -> list:
 
 @pytest.mark.parametrize("glitch_frames", [1, 3])
 def test_an_object_back_on_its_first_side_is_not_counted(glitch_frames):
-    got = drive(build_counter([hline()], FPS, CountingTuning()), parked_car_glitching_over_the_line(glitch_frames))
+    got = drive(build_counter([hline()], SIZE, FPS, CountingTuning()), parked_car_glitching_over_the_line(glitch_frames))
     assert got == []
 
 
 def test_after_a_withdrawn_count_a_real_crossing_still_counts():
     steps_back = moving(CAR, 180, 15, 3) + moving(CAR, 210, -15, 3)  # over the line and back
     later = moving(CAR, 150, 15, 14)  # then across for good
-    got = drive(build_counter([hline()], FPS, CountingTuning(settle_s=2.0)), steps_back + later)
+    got = drive(build_counter([hline()], SIZE, FPS, CountingTuning(settle_s=2.0)), steps_back + later)
     assert [c.direction for c in got] == [1]
     assert got[0].time_us >= 8 * STEP_US  # the crossing for good (frame ~9), not the step over and back
 
 
 def test_weak_detections_never_start_a_count():
-    got = drive(build_counter([hline()], FPS, CountingTuning()), moving(CAR, 120, 15, 12, conf=0.15))
+    got = drive(build_counter([hline()], SIZE, FPS, CountingTuning()), moving(CAR, 120, 15, 12, conf=0.15))
     assert got == []
 
 
 def test_crossing_waits_for_votes_then_settles():
-    counter = build_counter([hline()], FPS, CountingTuning(settle_s=2.0))
+    counter = build_counter([hline()], SIZE, FPS, CountingTuning(settle_s=2.0))
     frames = moving(CAR, 120, 15, 40)  # keeps driving after the crossing
     settled_at = None
     for i, boxes in enumerate(frames):

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from services.counter.geometry import Anchor, CountingLine, TrackPoint, path_crosses, reference_point
+from services.counter.geometry import Anchor, TripLine, TrackPoint, path_crosses, reference_point
 
 # A horizontal line y=100 from x=0 to x=200 in a 200x200 frame; "down" (y increasing) is POS:
 # (x2-x1)(y-y1) - (y2-y1)(x-x1) = 200*(y-100) > 0 below the line.
 H = 40.0  # box height: band half-width = max(2, 0.1*40) = 4 px
 
 
-def run(line: CountingLine, paths: dict[int, list], settle_frames: int | None = None) -> list[tuple[int, int]]:
+def run(line: TripLine, paths: dict[int, list], settle_frames: int | None = None) -> list[tuple[int, int]]:
     """paths: track id -> list of (x, y) or None (not seen in that frame). Returns the standing
     crossings as (frame, dir); a withdrawal voids its object's standing crossing. With
     `settle_frames`, a crossing that stood that long is settled (final), as the counter does."""
@@ -31,8 +31,8 @@ def run(line: CountingLine, paths: dict[int, list], settle_frames: int | None = 
     return sorted(done + list(standing.values()), key=lambda crossing: crossing[0])
 
 
-def hline(**kw) -> CountingLine:
-    return CountingLine.across("l", (20, 100), (180, 100), frame_size=(200, 200), **kw)
+def hline(**kw) -> TripLine:
+    return TripLine.across("l", (20, 100), (180, 100), frame_size=(200, 200), **kw)
 
 
 @pytest.mark.parametrize("ys, expected", [
@@ -81,13 +81,13 @@ def test_band_scales_with_object_size():
     (100, None, True),
 ])
 def test_line_touching_frame_edge(x, frame_size, counts):
-    line = CountingLine.across("edge", (20, 100), (198, 100), frame_size=frame_size)
+    line = TripLine.across("edge", (20, 100), (198, 100), frame_size=frame_size)
     got = run(line, {1: [(x, 80), (x, 120)]})
     assert (got == [(1, 1)]) is counts
 
 
 def test_full_width_line_counts_at_both_edges():
-    line = CountingLine.across("w", (0, 100), (199, 100), frame_size=(200, 200))
+    line = TripLine.across("w", (0, 100), (199, 100), frame_size=(200, 200))
     assert run(line, {1: [(1, 80), (1, 120)], 2: [(198.5, 120), (198.5, 80)]}) == [(1, 1), (1, -1)]
 
 
@@ -134,16 +134,16 @@ def test_reference_point(anchor, expected):
 def test_per_class_reference_point_decides_crossing():
     # A tall person whose centre crossed but whose feet did not: only the centre rule counts.
     boxes = [(95, 20, 105, 90), (95, 60, 105, 98)]  # feet at 90 then 98 (inside band), centre 55 -> 79
-    line = CountingLine.across("l", (0, 70), (199, 70), frame_size=(200, 200))
+    line = TripLine.across("l", (0, 70), (199, 70), frame_size=(200, 200))
     feet = [line.trigger([TrackPoint(1, reference_point(b), 10)], i) for i, b in enumerate(boxes)]
-    line2 = CountingLine.across("l", (0, 70), (199, 70), frame_size=(200, 200))
+    line2 = TripLine.across("l", (0, 70), (199, 70), frame_size=(200, 200))
     centre = [line2.trigger([TrackPoint(1, reference_point(b, Anchor.CENTER), 10)], i) for i, b in enumerate(boxes)]
     assert sum(map(len, feet)) == 0 and sum(map(len, centre)) == 1
 
 
 def test_direction_sign_matches_the_issue_formula():
     # vertical line (440,175)->(440,352): moving right gives (0)(..) - (177)(x-440) < 0 -> NEG
-    line = CountingLine.across("v", (440, 175), (440, 352), frame_size=(640, 352))
+    line = TripLine.across("v", (440, 175), (440, 352), frame_size=(640, 352))
     assert [c.direction for c in line.trigger([TrackPoint(1, (400, 300), 40)], 0)
             + line.trigger([TrackPoint(1, (480, 300), 40)], 1)] == [-1]
 
@@ -156,4 +156,4 @@ def test_path_crosses_rays():
 
 def test_degenerate_line_rejected():
     with pytest.raises(ValueError):
-        CountingLine.across("x", (1, 1), (1, 1))
+        TripLine.across("x", (1, 1), (1, 1))

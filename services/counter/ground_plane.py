@@ -1,4 +1,4 @@
-"""Queue length and speed from a ground-plane calibration (T3). Pure: numpy and pydantic only.
+"""Queue length and speed from a ground-plane calibration (T3). Pure: numpy only.
 
 A camera's `Calibration` gives four image points and the same points on the road in metres;
 their homography maps a vehicle's reference point (bottom-centre: where it touches the road)
@@ -12,8 +12,6 @@ from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
-
-from roadcam.common.camconfig.models import Lane
 
 from services.counter.bins import bin_start
 
@@ -48,6 +46,15 @@ class Homography:
         pts = np.asarray(points, float).reshape(-1, 2)
         homog = np.c_[pts, np.ones(len(pts))] @ self.matrix.T
         return homog[:, :2] / homog[:, 2:3]
+
+
+@dataclass(frozen=True)
+class QueueLane:
+    """A lane for queue length in pixels of the analysed frames (the configured lane, scaled)."""
+
+    id: str
+    polygon: list[Point]
+    head: Point  # where the queue starts (middle of the stop line)
 
 
 def inside(polygon: list[Point], p: Point) -> bool:
@@ -98,7 +105,7 @@ class QueueSample:
     vehicles: int
 
 
-def queue_lengths(lanes: list[Lane], homography: Homography, vehicles: list[tuple[Point, float | None]],
+def queue_lengths(lanes: list[QueueLane], homography: Homography, vehicles: list[tuple[Point, float | None]],
                   stopped_kmh: float = 7.0, max_gap_m: float = 15.0) -> list[QueueSample]:
     """vehicles: (image reference point, speed or None). The queue of a lane is the chain of
     slow vehicles from its head, each within `max_gap_m` of the previous one; its length is the

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from services.counter.traffic import GroundTracks, Homography, Lane, SpeedBins, inside, queue_lengths
+from services.counter.ground_plane import GroundTracks, Homography, QueueLane, SpeedBins, inside, queue_lengths
 
 # A camera looking down a road: image trapezoid <-> 10 m x 50 m rectangle of road.
 IMAGE = [(100, 400), (540, 400), (380, 100), (260, 100)]
@@ -61,7 +61,7 @@ def test_tracks_are_forgotten(h):
     assert tracks.position(1) is None and tracks.position(2) is not None
 
 
-LANE = Lane(id="lane-1", polygon=IMAGE, head=image_point(Homography.from_pairs(IMAGE, GROUND), 5, 0))
+LANE = QueueLane(id="lane-1", polygon=IMAGE, head=image_point(Homography.from_pairs(IMAGE, GROUND), 5, 0))
 
 
 @pytest.mark.parametrize("vehicles, length, count", [
@@ -78,7 +78,7 @@ def test_queue_length(h, vehicles, length, count):
 
 
 def test_vehicles_outside_the_lane_do_not_queue(h):
-    narrow = Lane(id="l", polygon=[image_point(h, 0, 0), image_point(h, 3, 0), image_point(h, 3, 50),
+    narrow = QueueLane(id="l", polygon=[image_point(h, 0, 0), image_point(h, 3, 0), image_point(h, 3, 50),
                                    image_point(h, 0, 50)], head=image_point(h, 1.5, 0))
     [sample] = queue_lengths([narrow], h, [(image_point(h, 8, 5), 0.0)])
     assert sample.vehicles == 0
