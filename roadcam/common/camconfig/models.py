@@ -93,6 +93,14 @@ class PublicNotice(Strict):
     manager: Text | None = None
 
 
+class Location(Strict):
+    """Where the camera stands (WGS 84), for the public map (X6)."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    direction: Text | None = Field(None, description="which way it looks, e.g. 北向き")
+
+
 class PublicView(Strict):
     width: int = Field(640, ge=160, le=1920, description="public stream width (downscale, V1)")
     height: int = Field(360, ge=90, le=1080)
@@ -120,6 +128,7 @@ class CameraConfig(Strict):
     calibration: Calibration | None = None
     lanes: list[Lane] = Field(default_factory=list, max_length=16, description="queue-length lanes (T3)")
     notice: PublicNotice
+    location: Location | None = None
     public_view: PublicView = Field(default_factory=PublicView)
     recording: Recording = Field(default_factory=Recording)
 

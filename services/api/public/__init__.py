@@ -1,43 +1,86 @@
-"""The public page (V3, A7): cameras with their notice and a live player; HLS from object storage.
+"""The public site (V3, A7, Gunma 5): camera list, one page per camera with only its player, a map,
+open data; HLS from object storage. Japanese by default, `?lang=en` for English.
 
-`create_router(settings)` needs only `config_file`, `s3`, `s3_secret_key`, `public_bucket` of the
-api Settings. hls.js is served from ./static (no CDN); Japanese by default, `?lang=en` for English.
+`create_router(settings)` needs `config_file`, `s3`, `s3_secret_key`, `public_bucket` of the api
+Settings (and reads `map_tile_url` / `map_attribution` when present). It needs no database: the
+open-data page draws from the public `/api/v1/open-data/counts` endpoint in the browser.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
+import time
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 
 from roadcam.common.camconfig.models import is_slug
-from services.api.public.page import render_page
-from roadcam.common.s3 import minio_client
+from services.api.console.rendering import render, static_file
+from services.api.public.hls_store import HlsStore
+from services.api.public.view_state import read_state
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
+SITE_STATIC = "/static/site"
 _FILE = re.compile(r"index\.m3u8|seg-[0-9]{8,12}\.ts")
 _TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".ts": "video/mp2t"}
+GSI_TILES = "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png"
+GSI_ATTRIBUTION = '<a href="https://maps.gsi.go.jp/development/ichiran.html">地理院タイル</a>'
+NAV = (("/", "nav_cameras"), ("/map", "nav_map"), ("/opendata", "nav_opendata"))
+
+
+def nav_for(path: str) -> list[dict]:
+    return [{"href": href, "label": label, "active": href == path} for href, label in NAV]
+
+
+def public_cameras(settings) -> list:
+    from roadcam.common.camconfig import load_config
+
+    return [c for c in load_config(settings.config_file).cameras if c.publishes]
 
 
 def create_router(settings) -> APIRouter:
     router = APIRouter()
-    store = _HlsStore(settings)
+    store = HlsStore(settings)
+
+    def page(request: Request, template: str, **values) -> HTMLResponse:
+        return render(request, template, static_base=SITE_STATIC, nav=nav_for(request.url.path), **values)
 
     @router.get("/", response_class=HTMLResponse)
-    def index(lang: str = Query("ja", pattern="^(ja|en)$")) -> HTMLResponse:
-        from roadcam.common.camconfig import load_config
+    async def index(request: Request) -> HTMLResponse:
+        cameras = public_cameras(settings)
+        states = {c.id: await _state(store, c.id) for c in cameras}
+        return page(request, "public/index.html", cameras=cameras, states=states)
 
-        cameras = [c for c in load_config(settings.config_file).cameras if c.publishes]
-        return HTMLResponse(render_page(cameras, lang), headers={"Cache-Control": "no-cache"})
+    @router.get("/cameras/{camera_id}", response_class=HTMLResponse)
+    async def camera_page(request: Request, camera_id: str) -> HTMLResponse:
+        camera = next((c for c in public_cameras(settings) if c.id == camera_id), None)
+        if camera is None:
+            return page(request, "public/not_found.html", status=404)
+        return page(request, "public/camera.html", camera=camera, state=await _state(store, camera.id))
+
+    @router.get("/map", response_class=HTMLResponse)
+    def map_page(request: Request) -> HTMLResponse:
+        tiles = getattr(settings, "map_tile_url", None) or GSI_TILES
+        attribution = getattr(settings, "map_attribution", None) or GSI_ATTRIBUTION
+        return page(request, "public/map.html", cameras=public_cameras(settings), tile_url=tiles,
+                    attribution=attribution)
+
+    @router.get("/opendata", response_class=HTMLResponse)
+    def open_data_page(request: Request) -> HTMLResponse:
+        counting = [c for c in public_cameras(settings) if c.counts]
+        return page(request, "public/opendata.html", cameras=counting,
+                    license=getattr(settings, "open_data_license", "CC BY 4.0"))
 
     @router.get("/static/hls.min.js")
     def hls_js() -> FileResponse:
         return FileResponse(STATIC / "hls.min.js", media_type="text/javascript",
                             headers={"Cache-Control": "public, max-age=86400"})
+
+    @router.get(SITE_STATIC + "/{path:path}")
+    def site_static(path: str) -> FileResponse:
+        return static_file(path)
 
     @router.get("/hls/{camera}/{file}")
     async def hls(camera: str, file: str) -> Response:
@@ -53,33 +96,11 @@ def create_router(settings) -> APIRouter:
     return router
 
 
-class _HlsStore:
-    """Reads public HLS objects; the client is made on first use so the page works without S3."""
+async def _state(store: HlsStore, camera_id: str):
+    try:
+        return await read_state(store, camera_id, time.time())
+    except Exception as exc:  # noqa: BLE001 - storage down: say paused, never guess live
+        log.warning("view state of %s unavailable: %s", camera_id, exc)
+        from services.api.public.view_state import ViewState
 
-    def __init__(self, settings) -> None:
-        self._settings = settings
-        self._client = None
-
-    async def get(self, key: str) -> bytes | None:
-        return await asyncio.to_thread(self._get, key)
-
-    def _get(self, key: str) -> bytes | None:
-        from minio.error import S3Error
-
-        if self._client is None:
-            self._client = _minio(self._settings)
-        try:
-            response = self._client.get_object(self._settings.public_bucket, key)
-        except S3Error as exc:
-            if exc.code in ("NoSuchKey", "NoSuchBucket"):
-                return None
-            raise
-        try:
-            return response.read()
-        finally:
-            response.close()
-            response.release_conn()
-
-
-def _minio(settings):
-    return minio_client(settings.s3, settings.s3_secret_key.get_secret_value())
+        return ViewState(False, "storage_unavailable", 0.0)

@@ -1,0 +1,18 @@
+"""The operator console at /console (issue 10): server-rendered pages (FastAPI + Jinja2, htmx),
+signed in with the API's accounts and role matrix through a session cookie with CSRF protection.
+
+Later console pages (disclosure, configuration) add a router here and extend
+`templates/console/layout.html`; `guard.require(endpoint)` gives them the same role matrix.
+"""
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+
+def create_router() -> APIRouter:
+    from services.api.console import audit_page, cameras, counts, pages
+
+    router = APIRouter()
+    for module in (pages, cameras, counts, audit_page):
+        router.include_router(module.router)
+    return router

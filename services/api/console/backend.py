@@ -1,0 +1,122 @@
+"""What the console needs from the api, in one place: the only console module that knows how the
+api keeps its state (the request handlers stay the same when that wiring changes)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from services.api.alerts import Alert, offline_alerts
+from services.api.audit_trail import AuditTrail
+from services.api.auth.passwords import verify_password
+from services.api.errors import TooManyAttempts, Unauthorized
+from services.api.routes.auth import LOGIN_FAILED
+from services.api.store.accounts import Principal
+from services.api.store.counts import CountOut, CountQuery
+from services.api.parts import ApiParts
+from services.api.public.hls_store import HlsStore
+from services.api.store.operations import HealthIn, SegmentIn
+from roadcam.common.camconfig.models import CameraConfig
+
+
+@dataclass
+class ConsoleBackend:
+    parts: ApiParts
+    hls: HlsStore
+
+    @classmethod
+    def of(cls, request: Request) -> ConsoleBackend:
+        parts = request.app.state.parts
+        store = getattr(request.app.state, "console_hls", None)
+        if store is None:
+            store = request.app.state.console_hls = HlsStore(parts.settings)
+        return cls(parts, store)
+
+    @property
+    def secret(self) -> str:
+        return self.parts.settings.jwt_secret.get_secret_value()
+
+    @property
+    def session_seconds(self) -> int:
+        return self.parts.settings.token_minutes * 60
+
+    @property
+    def tz(self):
+        return self.parts.clock.tz
+
+    def now_us(self) -> int:
+        return self.parts.clock.now_us()
+
+    def session_principal(self, token: str | None) -> tuple[Principal, int] | None:
+        """The signed-in account and its session expiry, or None (no, bad or expired session)."""
+        if not token:
+            return None
+        try:
+            claims = self.parts.verifier.verify(token, self.now_us())
+        except Unauthorized:
+            return None
+        account = self.parts.accounts.get(claims.username)
+        if account is None or not account.usable(self.now_us()):
+            return None
+        return account.principal("session"), claims.expires_us
+
+    def issue(self, username: str) -> str:
+        return self.parts.tokens.issue(username, self.now_us() / 1e6)[0]
+
+    def sign_in(self, request: Request, username: str, password: str) -> str:
+        """The API's sign-in rules: rate limit per user, failures audited (A1, A2); a session token."""
+        now_us, window = self.now_us(), self.parts.settings.login_window_s
+        if self.parts.audit.count_recent(LOGIN_FAILED, username, now_us - window * 1_000_000) \
+                >= self.parts.settings.login_failures_max:
+            self._trail(request).record(username, LOGIN_FAILED, reason="rate limited", method="console password")
+            raise TooManyAttempts(f"too many failed sign-ins for {username!r}; try again later", window)
+        account = self.parts.accounts.get(username)
+        if not verify_password(account.password_hash if account else None, password) or account is None:
+            problem = "wrong user name or password"
+        elif not account.usable(now_us):
+            problem = "account disabled or expired"
+        else:
+            return self.issue(account.username)
+        self._trail(request).record(username, LOGIN_FAILED, reason=problem, method="console password")
+        raise Unauthorized(problem)
+
+    def _trail(self, request: Request) -> AuditTrail:
+        client = request.client.host if request.client else ""
+        return AuditTrail(self.parts.audit, self.now_us, client, f"console {request.method} {request.url.path}")
+
+    def audit(self, request: Request, who: Principal, action: str, **fields) -> None:
+        self._trail(request).record(who, action, **fields)
+
+    def cameras(self, who: Principal) -> list[CameraConfig]:
+        return self.parts.cameras.visible(who)
+
+    def camera(self, who: Principal, camera_id: str) -> CameraConfig | None:
+        return next((c for c in self.cameras(who) if c.id == camera_id), None)
+
+    def health(self) -> dict[str, HealthIn]:
+        return self.parts.operations.health()
+
+    def offline_after_s(self) -> float:
+        return self.parts.settings.offline_after_s
+
+    def alerts(self, who: Principal) -> list[Alert]:
+        ids = [c.id for c in self.cameras(who)]
+        return offline_alerts(ids, self.health(), self.now_us(), self.offline_after_s())
+
+    def counts(self, q: CountQuery) -> list[CountOut]:
+        return list(self.parts.counts.query(q))
+
+    def live(self, camera_ids: list[str], since_us: int) -> list[tuple[str, str, str, str, int]]:
+        return self.parts.counts.live(camera_ids, since_us)
+
+    def direction_name(self, camera_id: str, line_id: str, direction: str) -> str:
+        return self.parts.cameras.direction_name(camera_id, line_id, direction)
+
+    def segments(self, camera_ids: list[str], since_us: int) -> list[SegmentIn]:
+        return self.parts.operations.segments(camera_ids, since_us, self.now_us(), 100_000)
+
+    def audit_entries(self, limit: int) -> list:
+        from services.api.store.audit import AuditFilter
+
+        day_ago = self.now_us() - 86_400_000_000
+        return list(reversed(self.parts.audit.entries(AuditFilter(since_us=day_ago, limit=10_000))))[:limit]
