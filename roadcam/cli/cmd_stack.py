@@ -123,12 +123,12 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 
 def _supervise(stack, run_dir: Path, interval: float, roll_every: float, stopping: dict) -> None:
-    from roadcam.devstack.memory import stack_rss
+    from roadcam.devstack.memory import MemoryLog
+    from roadcam.devstack.supervisor import Supervisor
 
-    memory_log = run_dir / "memory.csv"
-    names = [c.name for c in stack.children]
-    memory_log.write_text("elapsed_s,total_mb," + ",".join(f"{n}_mb" for n in names) + "\n")
-    started, next_sample, reported = time.monotonic(), 0.0, set()
+    memory = MemoryLog(run_dir / "memory.csv", [c.name for c in stack.children])
+    supervisor = Supervisor(stack.children)
+    started, next_sample = time.monotonic(), 0.0
     next_roll = roll_every or float("inf")
     while not stopping["flag"]:
         now = time.monotonic() - started
@@ -136,15 +136,13 @@ def _supervise(stack, run_dir: Path, interval: float, roll_every: float, stoppin
             stack.roll_ephemeral_topics()
             next_roll = now + roll_every
         if now >= next_sample:
-            rss = stack_rss({c.name: c.pid for c in stack.children})
-            row = [f"{now:.0f}", f"{sum(rss.values()) / 1e6:.1f}"] + [f"{rss[n] / 1e6:.1f}" for n in names]
-            with memory_log.open("a") as f:
-                f.write(",".join(row) + "\n")
+            memory.sample(now, {c.name: c.pid for c in stack.children})
             next_sample = now + interval
-        for child in stack.dead_children():
-            if child.name not in reported:
-                reported.add(child.name)
-                sys.stderr.write(f"roadcam: {child.name} exited ({child.process.returncode}); see {child.log_path}\n")
+        messages = supervisor.tick(time.monotonic())
+        for message in messages:
+            sys.stderr.write(f"roadcam: {message}\n")
+        if messages:
+            stack.write_state(supervisor.state())
         time.sleep(0.5)
 
 
@@ -180,8 +178,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     rss = stack_rss(state["children"])
     for name, url in state["urls"].items():
         sys.stdout.write(f"  {name:<11} {url}\n")
+    restarts = state.get("restarts", {})
     for name, pid in state["children"].items():
-        sys.stdout.write(f"  {name:<11} pid {pid:<7} {'up' if _alive(pid) else 'DOWN':<5} {rss[name] / 1e6:7.1f} MB\n")
+        info = restarts.get(name, {})
+        loop = "  CRASH LOOP" if info.get("crash_loop") else ""
+        sys.stdout.write(f"  {name:<11} pid {pid:<7} {'up' if _alive(pid) else 'DOWN':<5} {rss[name] / 1e6:7.1f} MB"
+                         f"  restarts {info.get('restarts', 0)}{loop}\n")
     sys.stdout.write(f"  total RSS {sum(rss.values()) / 1e6:.1f} MB\n")
     return 0
 

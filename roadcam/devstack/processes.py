@@ -8,7 +8,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from roadcam.common.errors import RoadcamError
@@ -37,6 +37,9 @@ class Child:
     name: str
     process: subprocess.Popen
     log_path: Path
+    argv: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    ready: Callable[[], bool] | None = None
 
     @property
     def pid(self) -> int:
@@ -62,21 +65,33 @@ def spawn(
 ) -> Child:
     """Start `argv`, logging to log_dir/name.log, and wait until `ready()` holds."""
     log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / f"{name}.log"
-    with open(log_path, "ab") as out:
-        process = subprocess.Popen(
-            argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env={**os.environ, **(env or {})}, start_new_session=True,
-        )
-    child = Child(name, process, log_path)
+    child = Child(name, _popen(argv, log_dir / f"{name}.log", env or {}), log_dir / f"{name}.log",
+                  list(argv), dict(env or {}), ready)
+    wait_ready(child, timeout)
+    log.info("%s started (pid %d)", name, child.pid)
+    return child
+
+
+def respawn(child: Child) -> None:
+    """Start a dead child again with the same command, environment and ports (no wait)."""
+    child.process = _popen(child.argv, child.log_path, child.env)
+
+
+def wait_ready(child: Child, timeout: float) -> None:
     deadline = time.monotonic() + timeout
-    while ready is not None and not ready():
+    while child.ready is not None and not child.ready():
         if not child.alive():
-            tail = log_path.read_text(errors="replace")[-2000:]
-            raise StackError(f"{name} exited with {process.returncode} while starting:\n{tail}")
+            tail = child.log_path.read_text(errors="replace")[-2000:]
+            raise StackError(f"{child.name} exited with {child.process.returncode} while starting:\n{tail}")
         if time.monotonic() > deadline:
             child.stop()
-            raise StackError(f"{name} did not become ready within {timeout:.0f}s (log: {log_path})")
+            raise StackError(f"{child.name} did not become ready within {timeout:.0f}s (log: {child.log_path})")
         time.sleep(0.1)
-    log.info("%s started (pid %d)", name, process.pid)
-    return child
+
+
+def _popen(argv: list[str], log_path: Path, env: dict[str, str]) -> subprocess.Popen:
+    with open(log_path, "ab") as out:
+        return subprocess.Popen(
+            argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env={**os.environ, **env}, start_new_session=True,
+        )

@@ -15,6 +15,7 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from roadcam.common.devhooks import DevSetup, StackInfo
 from roadcam.devstack.processes import Child, StackError, free_port, port_open, spawn
@@ -81,6 +82,8 @@ class LocalStack:
         self.children: list[Child] = []
         self.urls: dict[str, str] = {}
         self.failed: dict[str, str] = {}
+        self.infra: StackInfo | None = None
+        self.started = time.time()
 
     def start(self) -> None:
         logs = self.run_dir / "logs"
@@ -101,15 +104,19 @@ class LocalStack:
         except BaseException:
             self.stop()
             raise
-        self._write_state(infra)
+        self.infra = infra
+        self.write_state()
 
     def _start_service(self, name: str, infra: StackInfo, logs: Path) -> None:
         port = free_port()
         env, setup = service_env(name, infra, port)
+        user_port = urlsplit(setup.public_url).port if setup.public_url else None
         try:
-            # Heavy services (models) take a while; their health endpoint opens once wired.
+            # Heavy services (models) take a while; announce a service only once the port its users
+            # call answers (the api's HTTP port opens a moment after its health port).
             child = spawn(name, [sys.executable, "-m", f"services.{name}"], logs, env=env,
-                          ready=lambda: port_open(port), timeout=120)
+                          ready=lambda: port_open(port) and (user_port is None or port_open(user_port)),
+                          timeout=120)
         except StackError as exc:
             # One broken service must not take the others down; `up` reports it.
             log.error("%s", exc)
@@ -118,15 +125,19 @@ class LocalStack:
         self.children.append(child)
         self.urls[name] = setup.public_url or f"http://127.0.0.1:{port}/readyz"
 
-    def _write_state(self, infra: StackInfo) -> None:
+    def write_state(self, restarts: dict[str, dict] | None = None) -> None:
+        """stack.json: what `roadcam status` and `roadcam down` read (pids change on restarts)."""
         state = {
             "up_pid": os.getpid(),
-            "started": time.time(),
+            "started": self.started,
             "urls": self.urls,
-            "infra": asdict(infra),
+            "infra": asdict(self.infra) if self.infra else {},
             "children": {c.name: c.pid for c in self.children},
+            "restarts": restarts or {},
         }
-        (self.run_dir / "stack.json").write_text(json.dumps(state, indent=2))
+        tmp = self.run_dir / "stack.json.tmp"
+        tmp.write_text(json.dumps(state, indent=2))
+        tmp.replace(self.run_dir / "stack.json")
 
     def roll_ephemeral_topics(self) -> None:
         """The in-memory local broker never deletes: roll the high-volume, ephemeral topics."""

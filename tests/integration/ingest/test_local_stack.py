@@ -26,6 +26,20 @@ def roadcam(*args: str, env: dict, timeout: float = 60) -> subprocess.CompletedP
     return subprocess.run([sys.executable, "-m", "roadcam.cli.main", *args], env=env, capture_output=True, text=True, timeout=timeout)
 
 
+def kill_and_wait_for_restart(state_file: Path, name: str, timeout: float = 30) -> dict:
+    """SIGKILL one child of `roadcam up`; its supervisor must start it again (a new pid in stack.json)."""
+    old_pid = json.loads(state_file.read_text())["children"][name]
+    os.kill(old_pid, 9)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = json.loads(state_file.read_text())
+        pid = state["children"][name]
+        if pid != old_pid and Path(f"/proc/{pid}").exists() and state["restarts"][name]["restarts"] == 1:
+            return state
+        time.sleep(0.3)
+    raise AssertionError(f"{name} was not restarted within {timeout}s: {state_file.read_text()}")
+
+
 def test_roadcam_up_runs_a_sample_camera_and_down_stops_everything(tmp_path: Path) -> None:
     env = {**os.environ, "ROADCAM_HOME": str(tmp_path / "home")}
     up = subprocess.Popen([sys.executable, "-m", "roadcam.cli.main", "up", "--services", "ingest"],
@@ -50,7 +64,9 @@ def test_roadcam_up_runs_a_sample_camera_and_down_stops_everything(tmp_path: Pat
             time.sleep(0.5)
         assert body["cameras"]["sample-1"] == "ONLINE"  # the generated test pattern is flowing
         status = roadcam("status", env=env)
-        assert status.returncode == 0 and "total RSS" in status.stdout
+        assert status.returncode == 0 and "total RSS" in status.stdout and "restarts 0" in status.stdout
+        state = kill_and_wait_for_restart(tmp_path / "home" / "current" / "stack.json", "ingest")
+        assert "ingest" in roadcam("status", env=env).stdout.split("restarts 1")[0].splitlines()[-1]
         assert roadcam("down", env=env).returncode == 0
         assert up.wait(30) == 0
     finally:
