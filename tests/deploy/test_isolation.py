@@ -29,7 +29,7 @@ EXPECTED = {
 
 def peer_matches(peer: dict, namespace: str, labels: dict) -> bool:
     if "ipBlock" in peer:
-        return False
+        return True   # conservative: an address range may contain any pod or service IP
     if "namespaceSelector" in peer:
         if not selects(peer["namespaceSelector"], {"kubernetes.io/metadata.name": namespace}):
             return False
