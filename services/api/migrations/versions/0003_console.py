@@ -1,0 +1,24 @@
+"""Schema for console configuration documents and queue/speed (issue 10).
+
+Revision ID: 0003
+Revises: 0002
+
+The revision chain is fixed in advance (0002 api security, 0003 console, 0004 disclosure,
+0005 operations) so features built side by side never create two heads; a feature with no
+tables yet leaves its step empty.
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
