@@ -106,9 +106,16 @@ def ingress_matches(path_rule: dict, url: str) -> bool:
 
 
 def api_routes() -> list[tuple[str, str]]:
-    from services.api.app import ROUTERS
+    from services.api.app import ROUTERS, _flatten   # _flatten: FastAPI may nest included routers
 
-    return [(r.path, r.name) for router in ROUTERS for r in router.routes]
+    return [(r.path, r.name) for router in ROUTERS for r in _flatten(router.routes)]
+
+
+def console_paths() -> list[str]:
+    from services.api import console
+    from services.api.app import _flatten
+
+    return [r.path for r in _flatten(console.create_router().routes)]
 
 
 @pytest.mark.parametrize("name", OVERLAYS)
@@ -125,7 +132,10 @@ def test_public_ingress_reaches_only_public_routes(name: str) -> None:
         url = path.replace("{camera_id}", "r17-x").replace("{username}", "u").replace("{key_id}", "k")
         if exposed(url):
             assert Role.PUBLIC in MATRIX[route] and not route.startswith("health."), route
-    for url in ("/", "/static/hls.min.js", "/hls/r17-x/index.m3u8", "/api/v1/open-data/counts", "/api/v1/notices"):
+    for path in console_paths():   # the staff console: sessions, counts, audit (never public)
+        assert not exposed(path.replace("{camera_id}", "r17-x").replace("{path:path}", "x.js")), path
+    for url in ("/", "/static/hls.min.js", "/hls/r17-x/index.m3u8", "/api/v1/open-data/counts", "/api/v1/notices",
+                "/cameras/r17-x", "/map", "/opendata", "/static/site/roadcam.css"):
         assert exposed(url), url
     assert public["spec"]["tls"], "public ingress terminates TLS"
 
