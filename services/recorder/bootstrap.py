@@ -10,21 +10,30 @@ from contextlib import asynccontextmanager
 from pydantic import SecretStr
 
 from roadcam.common import topics
+from roadcam.common.blobs import BlobStore
+from roadcam.common.bus import BusProducer
 from roadcam.common.camconfig import load_config
+from roadcam.common.camconfig.models import CameraConfig
 from roadcam.common.errors import ConfigError
 from roadcam.common.settings import S3Settings
 from roadcam.common.timeutil import now_us
 from roadcam.common.wiring import wiring
 from services.recorder.audit import AuditPublisher
+from services.recorder.camera_chains import CameraChains
+from services.recorder.commit_watermark import CommitWatermark
 from services.recorder.consumer import ExplicitConsumer
 from services.recorder.crypto import LocalKeyProvider
 from services.recorder.holds import HoldBook
-from services.recorder.housekeeping import Housekeeping
+from services.recorder.hold_commands import HoldCommands
+from services.recorder.intake import VideoIntake
 from services.recorder.keyring import DataKeyRing
-from services.recorder.service import RecorderService
+from services.recorder.service import Duty, RecorderService
+from services.recorder.sweep_schedule import SweepSchedule
 from services.recorder.settings import Settings
 from services.recorder.storage import RecordingStore, StorageError, make_client
 from services.recorder.sweeper import Sweeper
+from services.recorder.uploader import Uploader
+from services.recorder.uploads import UploadQueue
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +69,19 @@ async def ensure_bucket(store: RecordingStore, deadline_s: float = 60.0) -> None
             await asyncio.sleep(2.0)
 
 
+def recorder_service(settings: Settings, cameras: list[CameraConfig], video: ExplicitConsumer, producer: BusProducer,
+                     blobs: BlobStore | None, recordings: tuple[RecordingStore, DataKeyRing, HoldBook],
+                     duties: list[Duty]) -> RecorderService:
+    """The recording pipeline's parts, joined (before the consumer starts: it registers rebalance hooks)."""
+    store, keyring, holds = recordings
+    queue = UploadQueue(settings.buffer_max_bytes, settings.spool_dir, settings.spool_max_bytes)
+    chains = CameraChains(cameras, store, keyring, queue)
+    watermark = CommitWatermark(video, lambda: queue.refs() + chains.pending_refs())
+    intake = VideoIntake(video, blobs, chains, holds, queue, watermark)
+    uploader = Uploader(queue, store, keyring, holds, producer, watermark, settings.retry_max_s)
+    return RecorderService(intake, chains, queue, uploader, watermark, duties)
+
+
 @asynccontextmanager
 async def bootstrap(settings: Settings) -> AsyncIterator[RecorderService]:
     config = load_config(settings.config_file)
@@ -73,9 +95,11 @@ async def bootstrap(settings: Settings) -> AsyncIterator[RecorderService]:
         commands = wire.consumer([topics.COMMANDS], group_suffix="-commands", from_beginning=True)
         retention = {c.id: c.retention_days for c in config.cameras}
         sweeper = Sweeper(store, keyring, holds, lambda cam: retention.get(cam, settings.orphan_retention_days), now_us)
-        chores = Housekeeping(commands, holds, sweeper, AuditPublisher(producer), settings.sweep_interval_s)
-        service = RecorderService(settings, list(config.cameras), video, producer, await wire.blobs(), store, keyring,
-                                  holds, chores)
+        audit = AuditPublisher(producer)
+        duties = [HoldCommands(commands, holds, audit).run,
+                  SweepSchedule(sweeper, audit, settings.sweep_interval_s).run]
+        service = recorder_service(settings, list(config.cameras), video, producer, await wire.blobs(),
+                                   (store, keyring, holds), duties)
         await wire.start(video)  # after the service registered its rebalance hooks
         await wire.start(commands)
         yield service

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,6 +29,14 @@ class Hold(BaseModel):
 
     def covers(self, start_us: int, end_us: int) -> bool:
         return self.range_start_us < end_us and self.range_end_us > start_us
+
+
+@dataclass(frozen=True)
+class HoldChange:
+    """A legal-hold command: place `hold`, or release the camera's holds inside its range."""
+
+    hold: Hold
+    release: bool
 
 
 def hold_key(camera_id: str, command_id: str) -> str:

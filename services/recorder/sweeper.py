@@ -11,12 +11,11 @@ from collections.abc import Callable
 
 from minio.error import S3Error
 
-from services.recorder.audit import audit_event
+from services.recorder.audit import AuditEntry, audit_event
 from services.recorder.chain import DAY_US, day_start_us
 from services.recorder.holds import HoldBook
 from services.recorder.keyring import DataKeyRing
 from services.recorder.storage import RecordingStore
-from roadcam.v1 import audit_pb2
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +26,9 @@ class Sweeper:
         self._store, self._keyring, self._holds = store, keyring, holds
         self._retention_of, self._clock = retention_of, clock
 
-    def sweep(self) -> list[audit_pb2.AuditEvent]:
+    def sweep(self) -> list[AuditEntry]:
         now = self._clock()
-        events: list[audit_pb2.AuditEvent] = []
+        events: list[AuditEntry] = []
         for camera_id in self._cameras():
             cutoff = now - self._retention_of(camera_id) * DAY_US
             for day in self._days(camera_id):
@@ -54,7 +53,7 @@ class Sweeper:
                     days.add(dt.date(int(y), int(m), int(d)))
         return sorted(days)
 
-    def _sweep_day(self, camera_id: str, day: dt.date, cutoff: int, now: int) -> list[audit_pb2.AuditEvent]:
+    def _sweep_day(self, camera_id: str, day: dt.date, cutoff: int, now: int) -> list[AuditEntry]:
         events = []
         segments = self._store.segments(camera_id, f"{camera_id}/{day:%Y/%m/%d}/")
         held = [s for s in segments if self._holds.held(camera_id, s.start_us, s.end_us)]

@@ -7,7 +7,8 @@ from roadcam.common import topics
 from roadcam.common.bus import BusProducer, BusRecord, ensure_topics
 from services.recorder.audit import AuditPublisher
 from services.recorder.chain import DAY_US
-from services.recorder.housekeeping import Housekeeping
+from services.recorder.hold_commands import HoldCommands
+from services.recorder.sweep_schedule import SweepSchedule
 from services.recorder.sweeper import Sweeper
 from roadcam.v1 import audit_pb2, commands_pb2
 from tests.integration.recorder.harness import read_topic
@@ -33,14 +34,15 @@ async def test_hold_sweep_release_sweep_with_audit_trail(kafka_settings, s3_serv
     await producer.start()
     clock = {"now": T0_US + 40 * DAY_US}
     sweeper = Sweeper(store, keyring, holds, lambda cam: 7, lambda: clock["now"])
-    chores = Housekeeping(None, holds, sweeper, AuditPublisher(producer), sweep_interval_s=3600)
+    audit = AuditPublisher(producer)
+    commands, sweeps = HoldCommands(None, holds, audit), SweepSchedule(sweeper, audit, interval_s=3600)
     try:
-        await chores.handle_command(BusRecord(topics.COMMANDS, 0, 0, CAM, b"\xff not a command", 0))
-        await chores.handle_command(command_record(1, metas[0].start_us, metas[1].end_us))
-        assert await chores.sweep_once() == 1  # only the unheld segments' deletion; keys pinned
+        await commands.handle(BusRecord(topics.COMMANDS, 0, 0, CAM, b"\xff not a command", 0))
+        await commands.handle(command_record(1, metas[0].start_us, metas[1].end_us))
+        assert await sweeps.sweep_once() == 1  # only the unheld segments' deletion; keys pinned
         assert [m.object_key for m in metas if store.headers(m.object_key)] == [metas[0].object_key, metas[1].object_key]
-        await chores.handle_command(command_record(2, metas[0].start_us, metas[1].end_us, release=True))
-        assert await chores.sweep_once() == 2  # now the rest, and the day's key
+        await commands.handle(command_record(2, metas[0].start_us, metas[1].end_us, release=True))
+        assert await sweeps.sweep_once() == 2  # now the rest, and the day's key
         assert not list(store.names(f"{CAM}/")) and not list(store.names(f"_keys/{CAM}/"))
     finally:
         await producer.stop()
