@@ -10,10 +10,12 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
+from roadcam.common.dependencies import Dependencies, reset_dependencies, use_dependencies
 from roadcam.common.errors import RoadcamError
 from roadcam.common.health import HealthServer
 from roadcam.common.logs import setup_logging
 from roadcam.common.settings import ServiceSettings
+from roadcam.common.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -28,16 +30,34 @@ Bootstrap = Callable[[ServiceSettings], AbstractAsyncContextManager[Service]]
 
 
 async def serve(settings: ServiceSettings, bootstrap: Bootstrap, stop: asyncio.Event) -> None:
-    async with bootstrap(settings) as service:
-        health = None
-        if settings.health_port:
-            health = HealthServer(settings.health_host, settings.health_port, service.ready)
-            await health.start()
-        try:
-            await service.run(stop)
-        finally:
-            if health:
-                await health.stop()
+    dependencies = Dependencies()
+    token = use_dependencies(dependencies)
+    try:
+        async with bootstrap(settings) as service:
+            await dependencies.check_once()
+            await _serve_wired(settings, service, dependencies, stop)
+    finally:
+        reset_dependencies(token)
+
+
+async def _serve_wired(settings: ServiceSettings, service: Service, dependencies: Dependencies,
+                       stop: asyncio.Event) -> None:
+    def readiness() -> tuple[bool, dict]:
+        ready, details = service.ready()
+        deps_ok, deps = dependencies.snapshot()
+        return ready and deps_ok, {**details, "dependencies": deps}
+
+    health = None
+    if settings.health_port:
+        health = HealthServer(settings.health_host, settings.health_port, readiness)
+        await health.start()
+    probing = asyncio.create_task(dependencies.run(stop))
+    try:
+        await service.run(stop)
+    finally:
+        await cancel_and_wait([probing])
+        if health:
+            await health.stop()
 
 
 def run_service(name: str, settings: ServiceSettings, bootstrap: Bootstrap) -> None:

@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 
 from roadcam.common.blobs import BlobStore, RedisBlobStore
 from roadcam.common.bus import BusConsumer, BusProducer, wait_for_topics
+from roadcam.common.dependencies import current_dependencies, tcp_probe
 from roadcam.common.settings import ConsumerSettings, ServiceSettings
 
 
@@ -22,6 +23,13 @@ class Wiring:
         self.settings = settings
         self.stack = stack
         self._redis: aioredis.Redis | None = None
+        # Readiness follows every adapter opened here (None outside `runner.serve`, e.g. unit tests).
+        self.dependencies = current_dependencies()
+
+    def probe(self, name: str, probe) -> None:
+        """Make /readyz depend on `probe` (an async callable that raises when `name` is unusable)."""
+        if self.dependencies is not None:
+            self.dependencies.add(name, probe)
 
     @property
     def service(self) -> str:
@@ -30,11 +38,13 @@ class Wiring:
     async def topics(self, names: Iterable[str]) -> None:
         """Wait until the brokers answer and the topics exist (pods start in any order)."""
         await wait_for_topics(self.settings.kafka, self.settings.kafka_sasl_password, list(names))
+        self.probe("kafka", tcp_probe(self.settings.kafka.bootstrap_servers))
 
     async def redis(self) -> aioredis.Redis:
         if self._redis is None:
             self._redis = aioredis.from_url(self.settings.redis_url.get_secret_value())
             self.stack.push_async_callback(self._redis.aclose)
+            self.probe("redis", self._redis.ping)
         return self._redis
 
     async def blobs(self) -> BlobStore | None:
