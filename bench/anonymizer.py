@@ -59,7 +59,7 @@ def run(clip: Path, seconds: float, anonymize) -> dict:
 
 
 def processing(clip: Path, seconds: float) -> None:
-    from services.anonymizer.models import build_detectors
+    from services.anonymizer.detector_set import build_detectors
     from services.anonymizer.offline import default_camera
     from services.anonymizer.pipeline import FrameAnonymizer
     from services.anonymizer.settings import DetectionSettings

@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from services.anonymizer.channel import CameraChannel
-from services.anonymizer.models import build_detectors
+from services.anonymizer.detector_set import build_detectors
 from services.anonymizer.pipeline import FrameAnonymizer
 from services.anonymizer.service import AnonymizerService
 from services.anonymizer.settings import Settings
-from services.anonymizer.store import RedisStateRepo, S3Sink, make_minio
+from services.anonymizer.playlist_repo import RedisStateRepo
+from services.anonymizer.segment_sink import S3Sink, make_minio
 from roadcam.common import topics
 from roadcam.common.camconfig import load_config
 from roadcam.common.camconfig.models import CameraConfig

@@ -3,6 +3,7 @@
 Fail closed (V2): a frame is encoded only if FrameAnonymizer returned it. Missing models, an
 exception, a timeout, a frame older than max_lag_s (overload) or a decoder gap all put the
 channel in "paused": slate frames are encoded instead, and `reason` says why (health).
+Pacing decides which frames are worked on; SegmentPublisher uploads what is encoded here.
 """
 from __future__ import annotations
 
@@ -13,22 +14,21 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter
 
-from services.anonymizer.hls import LivePlaylist, PlaylistState, SegmentEncoder
+from services.anonymizer.hls import SegmentEncoder
+from services.anonymizer.pacing import Pacing
 from services.anonymizer.pipeline import AnonymizationError, FrameAnonymizer
+from services.anonymizer.playlist_repo import StateRepo
+from services.anonymizer.publisher import PublicSegment, SegmentPublisher
+from services.anonymizer.segment_sink import ObjectSink
 from services.anonymizer.settings import HlsSettings
 from services.anonymizer.slate import paused_slate
-from services.anonymizer.store import ObjectSink, StateRepo, hls_prefix
 from roadcam.common.camconfig.models import CameraConfig
-from roadcam.common.decoder import FrameRateSampler
 
 log = logging.getLogger(__name__)
 PUBLISHED = Counter("roadcam_anonymizer_frames_published_total", "anonymized frames encoded", ["camera"])
 WITHHELD = Counter("roadcam_anonymizer_frames_withheld_total", "frames not published", ["camera", "reason"])
-LATENCY = Histogram("roadcam_anonymizer_segment_latency_seconds", "first frame captured -> listed in the playlist",
-                    ["camera"], buckets=(1, 2, 3, 4, 5, 6, 8, 10, 20))
-SEGMENTS = Counter("roadcam_anonymizer_segments_total", "HLS segments written", ["camera"])
 
 
 class CameraChannel:
@@ -39,28 +39,27 @@ class CameraChannel:
     ) -> None:
         self.camera = camera
         self._anonymizer, self._model_error = anonymizer, model_error
-        self._hls, self._sink, self._repo, self._instance = hls, sink, repo, instance
-        self._clock = clock
         view = camera.public_view
+        self.pacing = Pacing(view.fps, hls.max_lag_s, hls.slate_after_s, clock)
+        self.publisher = SegmentPublisher(camera.id, hls, sink, repo, instance, clock)
         self._encoder = SegmentEncoder(view.fps, hls.segment_seconds, hls.crf)
         self._slate_cache: dict[str, np.ndarray] = {}
         self.reason: str | None = model_error  # None = live
-        self.last_output_s = 0.0
-        self._next_is_discontinuity = True  # our first segment starts a new timeline
-        self.segments_written = 0
         self._slate_code = "paused"
-        self._catching_up = False
-        self._idle = False  # emitting slate because no frames arrive
-        self._sampler = FrameRateSampler(view.fps)  # the feed may decode faster for other cameras
         self._encode_lock = threading.Lock()  # frames and idle slates come from different threads
-        self._publish_lock = asyncio.Lock()  # one playlist update at a time
         self._first_capture_s: float | None = None  # capture time of the open segment's first frame
-        self._ready_capture_s: float | None = None  # ... of the finished segment awaiting upload
-        self.latencies_s: list[float] = []  # capture -> playlist lists the segment (last 100)
 
     @property
     def live(self) -> bool:
         return self.reason is None
+
+    @property
+    def segments_written(self) -> int:
+        return self.publisher.segments_written
+
+    @property
+    def latencies_s(self) -> list[float]:
+        return self.publisher.latencies_s
 
     def on_gap(self, detail: str) -> None:
         """Decoder gap or restart: held regions are stale; detect everything before publishing."""
@@ -68,62 +67,59 @@ class CameraChannel:
             self._anonymizer.reset()
         log.info("camera %s: stream gap (%s); full detection on the next frame", self.camera.id, detail)
 
-    def process(self, image: np.ndarray, capture_time_us: int) -> tuple[bytes, float] | None:
+    def process(self, image: np.ndarray, capture_time_us: int) -> PublicSegment | None:
         """Worker-thread part: anonymize or slate, then encode. Returns a finished segment."""
-        if not self._sampler.keep(capture_time_us):
+        if not self.pacing.keep(capture_time_us):
             return None
         with self._encode_lock:
             return self._process(image, capture_time_us)
 
-    def _process(self, image: np.ndarray, capture_time_us: int) -> tuple[bytes, float] | None:
-        lag = self._clock() - capture_time_us / 1e6
-        limit = self._hls.max_lag_s / 2 if self._catching_up else self._hls.max_lag_s
-        self._catching_up = lag > limit  # hysteresis: once behind, catch up to half the limit
-        if self._catching_up:
+    def _process(self, image: np.ndarray, capture_time_us: int) -> PublicSegment | None:
+        lag = self.pacing.overload_lag_s(capture_time_us)
+        if lag is not None:
             # Overload: drop (cheap) until caught up; idle_tick shows the slate if this lasts.
             self._withhold("overload", f"frames {lag:.1f} s behind (overload)")
             if self._anonymizer is not None:
                 self._anonymizer.reset()
             return None
         public = self._public_frame(image, capture_time_us)
-        self.last_output_s, self._idle = self._clock(), False
+        self.pacing.frame_output()
         return self._encode(public, capture_time_us / 1e6)
 
-    def _encode(self, public: np.ndarray, capture_s: float | None) -> tuple[bytes, float] | None:
+    def _encode(self, public: np.ndarray, capture_s: float | None) -> PublicSegment | None:
         if self._first_capture_s is None:
             self._first_capture_s = capture_s
         segment = self._encoder.add(public)
-        if segment:
-            self._ready_capture_s, self._first_capture_s = self._first_capture_s, None
-        return segment
+        if segment is None:
+            return None
+        first, self._first_capture_s = self._first_capture_s, None
+        return PublicSegment(*segment, first)
 
-    def idle_tick(self) -> list[tuple[bytes, float]]:
+    def flush(self) -> PublicSegment | None:
+        """The open segment, finished early (shutdown, tests)."""
+        with self._encode_lock:
+            segment = self._encoder.flush()
+            first, self._first_capture_s = self._first_capture_s, None
+            return PublicSegment(*segment, first) if segment else None
+
+    def idle_tick(self) -> list[PublicSegment]:
         """No frames for a while (camera offline, stalled feed): keep the playlist alive with
         slate frames at the public fps in real time. Returns the segments that completed."""
         with self._encode_lock:
             # Decide under the lock: a frame being anonymized right now (slow under load) makes
             # the camera live again, and a check made before it finished would re-pause it.
-            if not self._idle and self._clock() - self.last_output_s < self._hls.slate_after_s:
+            if not self.pacing.silent():
                 return []
             return self._idle_slates()
 
-    def _idle_slates(self) -> list[tuple[bytes, float]]:
-        if not self._idle:
+    def _idle_slates(self) -> list[PublicSegment]:
+        if self.pacing.start_idle():
             self._withhold("no_frames", "no frames from the camera")
             if self._anonymizer is not None:
                 self._anonymizer.reset()
-            self._idle = True
-            # fill at most the silent slate_after_s, then keep pace with the clock
-            self.last_output_s = max(self.last_output_s, self._clock() - self._hls.slate_after_s)
-        fps = self.camera.public_view.fps
-        due = min(int((self._clock() - self.last_output_s) * fps), int(fps * self._hls.slate_after_s) + 1)
-        segments = []
-        for _ in range(due):
-            segment = self._encode(self._slate(), None)
-            if segment:
-                segments.append(segment)
-        # after a stall, skip ahead rather than burst (at most slate_after_s behind the clock)
-        self.last_output_s = max(self.last_output_s + due / fps, self._clock() - self._hls.slate_after_s)
+        due = self.pacing.slate_frames_due()
+        segments = [s for s in (self._encode(self._slate(), None) for _ in range(due)) if s]
+        self.pacing.slates_sent(due)
         return segments
 
     def _public_frame(self, image: np.ndarray, capture_time_us: int) -> np.ndarray:
@@ -156,41 +152,8 @@ class CameraChannel:
             self._slate_cache[code] = paused_slate(v.width, v.height, code.replace("_", " ").upper())
         return self._slate_cache[code]
 
-    async def publish(self, segment: tuple[bytes, float]) -> None:
-        """Upload a segment, then the playlist that lists it (state from/to Redis)."""
-        async with self._publish_lock:
-            await self._publish(segment)
-
-    async def _publish(self, segment: tuple[bytes, float]) -> None:
-        data, duration = segment
-        prefix = hls_prefix(self.camera.id)
-        # Names come from an atomic counter, so two replicas never overwrite each other's segment.
-        name = f"seg-{await self._repo.reserve(self.camera.id):010d}.ts"
-        await self._sink.put(prefix + name, data, "video/mp2t", "public, max-age=60")
-        playlist = await self._repo.update(self.camera.id, lambda state: self._append(state, name, duration))
-        self._next_is_discontinuity = False
-        await self._sink.put(prefix + "index.m3u8", playlist.render().encode(),
-                             "application/vnd.apple.mpegurl", "no-cache")
-        for old in playlist.removed:
-            await self._sink.delete(prefix + old)
-        self._count_segment()
-
-    def _append(self, state: PlaylistState, name: str, duration: float) -> LivePlaylist:
-        """Add our segment to the shared state (run inside the repo's optimistic transaction)."""
-        discontinuity = self._next_is_discontinuity or (bool(state.owner) and state.owner != self._instance)
-        playlist = LivePlaylist(state, self._hls.window_segments, self._hls.segment_seconds)
-        playlist.append(name, duration, discontinuity)  # another writer last = a new timeline
-        state.owner = self._instance
-        return playlist
-
-    def _count_segment(self) -> None:
-        self.segments_written += 1
-        SEGMENTS.labels(self.camera.id).inc()
-        if self._ready_capture_s is not None:
-            latency = self._clock() - self._ready_capture_s
-            LATENCY.labels(self.camera.id).observe(latency)
-            self.latencies_s = [*self.latencies_s[-99:], latency]
-            self._ready_capture_s = None
+    async def publish(self, segment: PublicSegment) -> None:
+        await self.publisher.publish(segment)
 
     async def run_in_thread(self, image: np.ndarray, capture_time_us: int) -> None:
         segment = await asyncio.to_thread(self.process, image, capture_time_us)

@@ -8,7 +8,7 @@ from pathlib import Path
 import av
 import cv2
 
-from services.anonymizer.models import build_detectors
+from services.anonymizer.detector_set import build_detectors
 from services.anonymizer.pipeline import FrameAnonymizer
 from services.anonymizer.settings import Settings
 from roadcam.common.camconfig import load_config

@@ -10,7 +10,7 @@ from pydantic import SecretStr
 
 from services.anonymizer.bootstrap import bootstrap as anonymizer_bootstrap
 from services.anonymizer.settings import DetectionSettings, HlsSettings, Settings
-from services.anonymizer.store import make_minio
+from services.anonymizer.segment_sink import make_minio
 from roadcam.common.settings import KafkaSettings, PayloadSettings, S3Settings
 from services.ingest.bootstrap import bootstrap as ingest_bootstrap
 from services.ingest.settings import Settings as IngestSettings

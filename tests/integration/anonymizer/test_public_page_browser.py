@@ -20,7 +20,8 @@ from pydantic import SecretStr
 
 from services.anonymizer.bootstrap import make_anonymizer
 from services.anonymizer.channel import CameraChannel
-from services.anonymizer.store import RedisStateRepo, S3Sink, make_minio
+from services.anonymizer.playlist_repo import RedisStateRepo
+from services.anonymizer.segment_sink import S3Sink, make_minio
 from services.api.public import create_router
 from roadcam.common.camconfig import load_config
 from roadcam.common.settings import KafkaSettings, S3Settings

@@ -5,7 +5,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from services.anonymizer.hls import LivePlaylist
-from services.anonymizer.store import RedisStateRepo
+from services.anonymizer.playlist_repo import RedisStateRepo
 
 pytestmark = pytest.mark.slow
 

@@ -28,7 +28,7 @@ def run_frames(channel, count, capture_s=NOW, on_frame=None):
             if on_frame:
                 on_frame(i)
             await channel.run_in_thread(noise(seed=i), int((capture_s + i / 10) * 1e6))
-        seg = channel._encoder.flush()
+        seg = channel.flush()
         if seg:
             await channel.publish(seg)
     asyncio.run(go())
@@ -59,7 +59,7 @@ def test_sanity_raw_frames_would_be_detected():
     channel = make_channel(FrameAnonymizer(camera(), [Scheduled(det)]))
     run_frames(channel, 10)
     with pytest.raises(AssertionError, match="raw-looking"):
-        assert_no_raw(output_frames(channel._sink), 10)
+        assert_no_raw(output_frames(channel.publisher._sink), 10)
 
 
 def test_detector_exceptions_never_leak():
@@ -67,7 +67,7 @@ def test_detector_exceptions_never_leak():
     channel = make_channel(FrameAnonymizer(camera(), [Scheduled(det)]))
     det_fail = {3, 4, 5, 12}
     run_frames(channel, 20, on_frame=lambda i: setattr(det, "fail", RuntimeError("boom") if i in det_fail else None))
-    assert_no_raw(output_frames(channel._sink), 20)
+    assert_no_raw(output_frames(channel.publisher._sink), 20)
     assert channel.live
 
 
@@ -76,7 +76,7 @@ def test_detector_failing_with_held_region_does_not_publish_unheld_area():
     det = FixedDetector()
     channel = make_channel(FrameAnonymizer(camera(), [Scheduled(det, interval_s=0.5)], hold_s=0.0))
     run_frames(channel, 20, on_frame=lambda i: setattr(det, "fail", RuntimeError("x") if i >= 10 else None))
-    assert_no_raw(output_frames(channel._sink), 20)
+    assert_no_raw(output_frames(channel.publisher._sink), 20)
     assert not channel.live and "anonymization failed" in channel.reason
 
 
@@ -84,13 +84,13 @@ def test_timeouts_never_leak():
     det = FixedDetector()
     channel = make_channel(FrameAnonymizer(camera(), [Scheduled(det)], timeout_s=0.02))
     run_frames(channel, 10, on_frame=lambda i: setattr(det, "delay_s", 0.05 if i % 2 else 0.0))
-    assert_no_raw(output_frames(channel._sink), 10)
+    assert_no_raw(output_frames(channel.publisher._sink), 10)
 
 
 def test_missing_model_publishes_only_slate_and_says_why():
     channel = make_channel(None, error="YuNet face model not found at /nope")
     run_frames(channel, 10)
-    assert_no_raw(output_frames(channel._sink), 10)
+    assert_no_raw(output_frames(channel.publisher._sink), 10)
     assert channel.reason == "YuNet face model not found at /nope"
 
 
@@ -98,7 +98,7 @@ def test_overload_old_frames_are_withheld():
     det = FixedDetector(box=(0, 0, 0.01, 0.01))  # would leak if these frames were used
     channel = make_channel(FrameAnonymizer(camera(), [Scheduled(det)]))
     run_frames(channel, 10, capture_s=NOW - 60)  # a minute behind: overload, dropped
-    assert_no_raw(output_frames(channel._sink), 0)
+    assert_no_raw(output_frames(channel.publisher._sink), 0)
     assert det.calls == 0 and "overload" in channel.reason
 
 
@@ -123,8 +123,8 @@ def test_idle_camera_gets_slate_segments():
     asyncio.run(go())
     # slate in real time: the 2 s of silence, then 5.75 s of ticks, at 10 fps -> 7 segments of 1 s
     assert 6 <= channel.segments_written <= 8
-    assert "hls/cam-1/index.m3u8" in channel._sink.objects
-    assert_no_raw(output_frames(channel._sink), channel.segments_written * 10)
+    assert "hls/cam-1/index.m3u8" in channel.publisher._sink.objects
+    assert_no_raw(output_frames(channel.publisher._sink), channel.segments_written * 10)
 
 
 def test_a_frame_finishing_while_the_idle_check_waits_leaves_the_camera_live():
@@ -150,4 +150,4 @@ def test_a_frame_finishing_while_the_idle_check_waits_leaves_the_camera_live():
 def test_frames_beyond_the_public_fps_are_skipped():
     channel = make_channel(FrameAnonymizer(camera(public_view={"fps": 5}), [Scheduled(FixedDetector())]))
     run_frames(channel, 10)  # 10 fps in, 5 fps public
-    assert_no_raw(output_frames(channel._sink), 5)
+    assert_no_raw(output_frames(channel.publisher._sink), 5)
