@@ -30,18 +30,24 @@ COUNTED = ["person", "bicycle", "car", "motorcycle", "bus", "truck"]
 MOTOR = ("car", "bus", "truck", "motorcycle")
 
 
+HANDCOUNTS = REPO / "tests" / "data" / "handcounts"
+
+
 def load_clips(data: Path) -> list[dict]:
     clips = []
-    for gt_file in sorted((data / "ground_truth").glob("*.gt.json")):
+    files = sorted((data / "ground_truth").glob("*.gt.json")) + sorted(HANDCOUNTS.glob("*.hc.json"))
+    for gt_file in files:
         gt = json.loads(gt_file.read_text())
         line = (*gt["line"]["p1"], *gt["line"]["p2"])
-        if "events_down" in gt:  # vehicles: totals per direction; down = POS for this line
-            truth = {"pos": {"motor": len(gt["events_down"])}, "neg": {"motor": len(gt["events_up"])}}
+        if "down" in gt.get("directions", {}):  # vehicles: totals per direction; down = POS for these lines
+            t = gt["totals"]
+            truth = {"pos": {"motor": t["down"]["all_motor_vehicles"]}, "neg": {"motor": t["up"]["all_motor_vehicles"]}}
         else:  # L->R is NEG for the vertical line (x2-x1=0, y2-y1>0)
             t = gt["totals"]
             truth = {"neg": {k: t["L->R"][k] for k in ("person", "bicycle")},
                      "pos": {k: t["R->L"][k] for k in ("person", "bicycle")}}
-        clips.append({"name": gt_file.name.removesuffix(".gt.json"), "path": data / gt["video"], "line": line, "truth": truth})
+        name = gt_file.name.removesuffix(".gt.json").removesuffix(".hc.json")
+        clips.append({"name": name, "path": data / gt["video"], "line": line, "truth": truth})
     return clips
 
 
