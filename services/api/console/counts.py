@@ -2,7 +2,8 @@
 bins, live tallies since local midnight, and CSV of exactly what the chart shows."""
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from enum import IntEnum
+from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -18,7 +19,15 @@ from roadcam.common.camconfig.models import SLUG_PATTERN
 router = APIRouter(prefix="/console/counts", include_in_schema=False)
 HOUR_US = 3_600_000_000
 Camera = Annotated[str | None, Query(pattern=SLUG_PATTERN)]
-Bin = Annotated[Literal[5, 15, 60], Query()]
+
+
+class BinMinutes(IntEnum):
+    FIVE = 5
+    FIFTEEN = 15
+    HOUR = 60
+
+
+Bin = Annotated[BinMinutes, Query()]
 Hours = Annotated[int, Query(ge=1, le=24 * 31)]
 Counting = Annotated[Visit, Depends(require("counts.query"))]
 
@@ -33,7 +42,7 @@ def _camera(v: Visit, camera: str | None):
     return found, counting
 
 
-def _rows(v: Visit, camera_id: str, bin: int, hours: int) -> list[dict]:
+def _rows(v: Visit, camera_id: str, bin: BinMinutes, hours: int) -> list[dict]:
     b = v.backend
     width = bin * 60 * 1_000_000
     end = -(-b.now_us() // width) * width
@@ -48,23 +57,24 @@ def _rows(v: Visit, camera_id: str, bin: int, hours: int) -> list[dict]:
 
 
 @router.get("", response_class=HTMLResponse)
-def counts_page(request: Request, v: Counting, camera: Camera = None, bin: Bin = 15, hours: Hours = 24) -> HTMLResponse:
+def counts_page(request: Request, v: Counting, camera: Camera = None, bin: Bin = BinMinutes.FIFTEEN,
+                hours: Hours = 24) -> HTMLResponse:
     chosen, counting = _camera(v, camera)
-    return show(request, v, "console/counts.html", camera=chosen, cameras=counting, bin=bin, hours=hours)
+    return show(request, v, "console/counts.html", camera=chosen, cameras=counting, bin=int(bin), hours=hours)
 
 
 @router.get("/data.json")
-def counts_json(v: Counting, camera: Camera = None, bin: Bin = 15, hours: Hours = 24) -> Response:
+def counts_json(v: Counting, camera: Camera = None, bin: Bin = BinMinutes.FIFTEEN, hours: Hours = 24) -> Response:
     chosen, _ = _camera(v, camera)
     rows = _rows(v, chosen.id, bin, hours) if chosen else []
-    return Response(orjson.dumps({"bin_minutes": bin, "rows": rows}), media_type="application/json")
+    return Response(orjson.dumps({"bin_minutes": int(bin), "rows": rows}), media_type="application/json")
 
 
 @router.get("/data.csv")
-def counts_csv(v: Counting, camera: Camera = None, bin: Bin = 15, hours: Hours = 24) -> Response:
+def counts_csv(v: Counting, camera: Camera = None, bin: Bin = BinMinutes.FIFTEEN, hours: Hours = 24) -> Response:
     chosen, _ = _camera(v, camera)
     rows = _rows(v, chosen.id, bin, hours) if chosen else []
-    name = f"roadcam-{chosen.id if chosen else 'none'}-{bin}min.csv"
+    name = f"roadcam-{chosen.id if chosen else 'none'}-{int(bin)}min.csv"
     return Response(render_csv(rows, bom=True), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

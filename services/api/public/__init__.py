@@ -40,6 +40,22 @@ def public_cameras(settings) -> list:
     return [c for c in load_config(settings.config_file).cameras if c.publishes]
 
 
+_publishing: dict[str, tuple[tuple[int, int], frozenset[str]]] = {}
+
+
+def publishing_ids(config_file) -> frozenset[str]:
+    """Ids of the cameras whose public view is on; re-read only when the config file changes."""
+    stat = Path(config_file).stat()
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _publishing.get(str(config_file))
+    if cached is None or cached[0] != stamp:
+        from roadcam.common.camconfig import load_config
+
+        cached = _publishing[str(config_file)] = (stamp, frozenset(
+            c.id for c in load_config(config_file).cameras if c.publishes))
+    return cached[1]
+
+
 def create_router(settings) -> APIRouter:
     router = APIRouter()
     store = HlsStore(settings)
@@ -73,6 +89,12 @@ def create_router(settings) -> APIRouter:
         return page(request, "public/opendata.html", cameras=counting,
                     license=getattr(settings, "open_data_license", "CC BY 4.0"))
 
+    _media_routes(router, store, settings)
+    return router
+
+
+def _media_routes(router: APIRouter, store: HlsStore, settings) -> None:
+    """hls.js, the site's static files and the public HLS objects."""
     @router.get("/static/hls.min.js")
     def hls_js() -> FileResponse:
         return FileResponse(STATIC / "hls.min.js", media_type="text/javascript",
@@ -84,7 +106,8 @@ def create_router(settings) -> APIRouter:
 
     @router.get("/hls/{camera}/{file}")
     async def hls(camera: str, file: str) -> Response:
-        if not is_slug(camera) or not _FILE.fullmatch(file):
+        # A camera taken off the public view may still have objects in the bucket: never serve them.
+        if not is_slug(camera) or not _FILE.fullmatch(file) or camera not in publishing_ids(settings.config_file):
             raise HTTPException(404, "not found")
         data = await store.get(f"hls/{camera}/{file}")
         if data is None:
@@ -92,8 +115,6 @@ def create_router(settings) -> APIRouter:
         suffix = Path(file).suffix
         cache = "no-cache" if suffix == ".m3u8" else "public, max-age=60"
         return Response(data, media_type=_TYPES[suffix], headers={"Cache-Control": cache})
-
-    return router
 
 
 async def _state(store: HlsStore, camera_id: str):
