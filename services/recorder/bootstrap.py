@@ -97,7 +97,7 @@ async def bootstrap(settings: Settings) -> AsyncIterator[RecorderService]:
         sweeper = Sweeper(store, keyring, holds, lambda cam: retention.get(cam, settings.orphan_retention_days), now_us)
         audit = AuditPublisher(producer)
         duties = [HoldCommands(commands, holds, audit).run,
-                  SweepSchedule(sweeper, audit, settings.sweep_interval_s).run]
+                  SweepSchedule(sweeper, audit, settings.sweep_interval_s, settings.sweep_retry_s).run]
         service = recorder_service(settings, list(config.cameras), video, producer, await wire.blobs(),
                                    (store, keyring, holds), duties)
         await wire.start(video)  # after the service registered its rebalance hooks

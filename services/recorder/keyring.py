@@ -71,17 +71,24 @@ class DataKeyRing:
     def day_keys(self, camera_id: str, day: dt.date) -> list[str]:
         return list(self._store.names(key_prefix(camera_id, day)))
 
-    def destroy_day(self, camera_id: str, day: dt.date) -> list[str]:
-        """Delete every version of the day's key objects; returns the key ids destroyed."""
-        destroyed = []
-        for name in self.day_keys(camera_id, day):
-            self._store.delete_all_versions(name)
+    def destroy_day(self, camera_id: str, day: dt.date) -> tuple[list[str], list[tuple[str, Exception]]]:
+        """Delete every version of the day's key objects, those hidden behind a delete marker too.
+
+        Returns (key ids destroyed, (object, error) of those that could not be)."""
+        destroyed, failed = [], []
+        for name in self._store.names_with_hidden(key_prefix(camera_id, day)):
+            try:
+                self._store.delete_all_versions(name)
+            except Exception as exc:  # noqa: BLE001 - the caller audits it and retries the day
+                failed.append((name, exc))
+                continue
             destroyed.append(name.removeprefix("_keys/").removesuffix(".key"))
         with self._lock:
             for key_id in destroyed:
                 self._plain.pop(key_id, None)
-            self._current.pop((camera_id, day), None)
-        return destroyed
+            if not failed:
+                self._current.pop((camera_id, day), None)
+        return destroyed, failed
 
     def pin_day(self, camera_id: str, day: dt.date, on: bool) -> None:
         for name in self.day_keys(camera_id, day):

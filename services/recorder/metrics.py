@@ -6,3 +6,11 @@ BYTES_STORED = Counter("roadcam_recorder_bytes_stored_total", "encrypted bytes s
 UPLOAD_FAILURES = Counter("roadcam_recorder_upload_failures_total", "failed S3 attempts (retried)")
 LOST_MESSAGES = Counter("roadcam_recorder_unreadable_messages_total", "bus messages whose video was gone or invalid")
 BUFFERED_BYTES = Gauge("roadcam_recorder_buffered_bytes", "encrypted bytes waiting for S3")
+SWEEP_FAILURES = Counter(
+    "roadcam_recorder_sweep_failures_total",
+    "retention deletions or key destructions not carried out (camera '' = the whole sweep failed); retried",
+    ["camera"])
+SWEEP_FAILING = Gauge("roadcam_recorder_sweep_failing_items", "deletions or key destructions that failed in the last sweep")
+SWEEP_LAST_RUN = Gauge("roadcam_recorder_sweep_last_run_timestamp_seconds", "when the last retention sweep ended")
+SWEEP_LAST_SUCCESS = Gauge(
+    "roadcam_recorder_sweep_last_success_timestamp_seconds", "when the last retention sweep without any failure ended")

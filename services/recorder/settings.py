@@ -25,5 +25,7 @@ class Settings(ConsumerSettings, StorageSettings):
     retry_max_s: float = Field(30.0, gt=0, le=600, description="longest wait between S3 retries")
     s3_timeout_s: float = Field(10.0, gt=0, le=120, description="connect/read timeout of one S3 request")
     sweep_interval_s: float = Field(3600.0, ge=1, le=86_400, description="how often the retention sweeper runs")
+    sweep_retry_s: float = Field(
+        300.0, ge=1, le=86_400, description="first retry after a sweep with failures (doubling up to the interval)")
     orphan_retention_days: int = Field(
         7, ge=1, le=31, description="retention for recordings of cameras no longer configured")

@@ -114,6 +114,11 @@ class RecordingStore:
         for obj in self.client.list_objects(self.bucket, prefix=prefix, recursive=recursive):
             yield obj.object_name
 
+    def names_with_hidden(self, prefix: str) -> list[str]:
+        """Object names under `prefix` that have any version, also those hidden behind a delete marker."""
+        found = self.client.list_objects(self.bucket, prefix=prefix, recursive=True, include_version=True)
+        return sorted({o.object_name for o in found})
+
     def delete_all_versions(self, key: str) -> int:
         """Remove every version and delete marker of `key`; raises S3Error if one is locked."""
         versions = [o.version_id for o in self.client.list_objects(

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import pytest
+from prometheus_client import REGISTRY
 
 from roadcam.common import topics
 from roadcam.common.bus import BusProducer, BusRecord, ensure_topics
 from services.recorder.audit import AuditPublisher
-from services.recorder.chain import DAY_US
+from services.recorder.chain import DAY_US, day_of
 from services.recorder.hold_commands import HoldCommands
 from services.recorder.sweep_schedule import SweepSchedule
 from services.recorder.sweeper import Sweeper
@@ -54,3 +55,36 @@ async def test_hold_sweep_release_sweep_with_audit_trail(kafka_settings, s3_serv
     assert events[1].details["segments"] == "3" and events[3].details["segments"] == "2"
     assert events[4].details["key_id"] == metas[0].key_id
     assert len({e.event_id for e in events}) == 5
+
+
+def sample(name: str, labels: dict[str, str] | None = None) -> float:
+    return REGISTRY.get_sample_value(name, labels or {}) or 0.0
+
+
+async def test_a_failing_sweep_is_audited_counted_and_retried(kafka_settings, s3_server, videos):
+    store, keyring, holds = new_store(s3_server)
+    store.ensure_bucket()
+    metas = record(store, keyring, clip_batches(videos / "bridge_dense_5s.mp4", CAM))
+    [stuck] = keyring.day_keys(CAM, day_of(T0_US))
+    store.client.enable_object_legal_hold(store.bucket, stuck)  # set outside roadcam: never forced
+    await ensure_topics(kafka_settings, None, topics.ALL)
+    producer = BusProducer(kafka_settings, None, "test-recorder")
+    await producer.start()
+    sweeper = Sweeper(store, keyring, holds, lambda cam: 7, lambda: T0_US + 40 * DAY_US)
+    sweeps = SweepSchedule(sweeper, AuditPublisher(producer), interval_s=3600)
+    failures_before = sample("roadcam_recorder_sweep_failures_total", {"camera": CAM})
+    try:
+        assert await sweeps.sweep_once() == 2  # the segments' deletion (audited) and the failed key
+        assert sweeps.failures == 1 and sample("roadcam_recorder_sweep_failing_items") == 1
+        assert sample("roadcam_recorder_sweep_failures_total", {"camera": CAM}) == failures_before + 1
+        last_success = sample("roadcam_recorder_sweep_last_success_timestamp_seconds")
+        store.client.disable_object_legal_hold(store.bucket, stuck)
+        assert await sweeps.sweep_once() == 1 and sweeps.failures == 0
+        assert sample("roadcam_recorder_sweep_failing_items") == 0
+        assert sample("roadcam_recorder_sweep_last_success_timestamp_seconds") > last_success
+    finally:
+        await producer.stop()
+    events = [audit_pb2.AuditEvent.FromString(v) for v in await read_topic(kafka_settings, topics.AUDIT, 3)]
+    assert [e.action for e in events] == ["delete", "sweep_failed", "key_destroyed"]
+    assert (events[1].details["object"], events[1].details["error"]) == (stuck, "AccessDenied")
+    assert events[2].details["key_id"] == metas[0].key_id

@@ -99,3 +99,33 @@ def test_hold_on_a_range_keeps_other_holds(two_days):
     holds.place(Hold(command_id="b", camera_id=CAM, range_start_us=day0[1].start_us, range_end_us=day0[3].end_us))
     holds.release(CAM, day0[0].start_us, day0[1].end_us)  # releases "a" only
     assert [m.object_key for m in day0 if store.is_held(m.object_key)] == [m.object_key for m in day0[1:4]]
+
+
+def test_key_versions_behind_a_delete_marker_are_destroyed(two_days):
+    store, keyring, holds, day0, _, _ = two_days
+    [key_object] = keyring.day_keys(CAM, day_of(T0_US))
+    store.client.remove_object(store.bucket, key_object)  # a plain DELETE: the wrapped key stays, hidden
+    assert not keyring.day_keys(CAM, day_of(T0_US)) and store.names_with_hidden(key_object) == [key_object]
+    events = sweeper_at(store, keyring, holds, T0_US + 8 * DAY_US).sweep()
+    assert [(e.action, e.details.get("key_id")) for e in events][-1] == ("key_destroyed", day0[0].key_id)
+    assert store.names_with_hidden(key_object) == []  # no version left that a backup reader could unwrap
+
+
+def test_an_undeletable_key_fails_only_its_camera_day(two_days):
+    store, keyring, holds, day0, day1, other = two_days
+    [stuck] = keyring.day_keys(CAM, day_of(T0_US))
+    store.client.enable_object_legal_hold(store.bucket, stuck)  # set outside roadcam: never forced
+    now = T0_US + 16 * DAY_US
+    events = sweeper_at(store, keyring, holds, now).sweep()
+    assert [(e.action, e.camera_id) for e in events] == [
+        ("delete", CAM), ("sweep_failed", CAM), ("delete", CAM), ("key_destroyed", CAM),
+        ("delete", OTHER), ("key_destroyed", OTHER)]
+    failed = events[1]
+    assert (failed.details["day"], failed.details["stage"], failed.details["object"]) == (
+        str(day_of(T0_US)), "key", stuck)
+    assert all(store.headers(m.object_key) is None for m in day0 + day1 + other)
+    assert sweeper_at(store, keyring, holds, now).sweep()[0].event_id == failed.event_id  # same hour: one id
+    store.client.disable_object_legal_hold(store.bucket, stuck)
+    retried = sweeper_at(store, keyring, holds, now + 3_600_000_000).sweep()
+    assert [(e.action, e.details.get("key_id")) for e in retried] == [("key_destroyed", day0[0].key_id)]
+    assert store.names_with_hidden("_keys/") == []
