@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -13,11 +14,12 @@ from fastapi.routing import APIRoute
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.api import metrics
+from services.api import console, metrics
 from services.api.auth.roles import MATRIX, Role
-from services.api.context import ApiContext
+from services.api.parts import ApiParts
+from services.api.readiness import Readiness, always_ready
 from services.api.errors import ApiError, StoreError, TooManyAttempts
-from services.api.routes import accounts, audit, auth, cameras, counts, health, notices, segments
+from services.api.routes import accounts, audit, auth, cameras, counts, docs, health, notices, segments
 from services.api.schemas import ErrorOut
 from services.api.settings import Settings
 from roadcam.common.errors import RoadcamError
@@ -30,21 +32,25 @@ ERROR_RESPONSES: dict = {
         (503, "database unavailable"))
 }
 ROUTERS = (health.router, auth.router, accounts.router, cameras.router, notices.router, counts.router,
-           audit.router, segments.router)
+           audit.router, segments.router, docs.router)
 
 
-def create_app(settings: Settings, context: ApiContext | None = None) -> FastAPI:
-    """`context` is built by `services.api.bootstrap.open_context` unless a test passes its own."""
-    if context is None:
-        from services.api.bootstrap import open_context  # a real database; tests usually pass theirs
+def create_app(settings: Settings, parts: ApiParts | None = None,
+               consumers_running: Callable[[], bool] = always_ready) -> FastAPI:
+    """`parts` are opened by `services.api.parts.open_parts` unless a test passes its own."""
+    if parts is None:
+        from services.api.parts import open_parts  # a real database; tests usually pass theirs
 
-        context = open_context(settings)
-    app = FastAPI(title="roadcam API", version="1", description=__doc__,
-                  openapi_tags=[{"name": "counts", "description": "traffic counts (T2)"}])
-    app.state.api = context
+        parts = open_parts(settings)
+    # No public /docs, /redoc or /openapi.json: the schema is served to signed-in callers only (docs.py).
+    app = FastAPI(title="roadcam API", version="1", description=__doc__, openapi_url=None, docs_url=None,
+                  redoc_url=None, openapi_tags=[{"name": "counts", "description": "traffic counts (T2)"}])
+    app.state.parts = parts  # read one field each by services.api.deps, never handed out whole
+    app.state.readiness = Readiness(parts.engine, consumers_running)
     for router in ROUTERS:
         app.include_router(router, responses=ERROR_RESPONSES)
     _include_public(app, settings)
+    app.include_router(console.create_router())
     _error_policy(app)
     app.add_middleware(MeasureMiddleware)
     check_matrix_coverage(app)
@@ -91,9 +97,9 @@ def _flatten(routes) -> list[APIRoute]:
 
 
 def own_routes(app: FastAPI) -> list[APIRoute]:
-    """The api's routes (those every role is checked on): /api/*, /healthz, /readyz, /metrics."""
+    """The api's routes (those every role is checked on): /api/*, /healthz, /readyz, /metrics, /openapi.json."""
     return [r for r in _flatten(app.routes)
-            if r.path.startswith("/api/") or r.path in ("/healthz", "/readyz", "/metrics")]
+            if r.path.startswith("/api/") or r.path in ("/healthz", "/readyz", "/metrics", "/openapi.json")]
 
 
 def endpoint_id(route: APIRoute) -> str | None:

@@ -1,5 +1,5 @@
 """The api's errors. One policy: every RoadcamError raised in a request becomes a 4xx/5xx with a
-clear message (see app.py); the bus consumers log bad messages and skip them (see consumers.py)."""
+clear message (see app.py); the bus consumers log bad messages and skip them (see messages.py)."""
 from __future__ import annotations
 
 from roadcam.common.errors import RoadcamError

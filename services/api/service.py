@@ -10,8 +10,8 @@ import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 from fastapi import FastAPI
 
-from services.api.consumers import decode, store
-from services.api.context import ApiContext
+from services.api.bus_sink import BusSink
+from services.api.messages import decode
 from services.api.settings import Settings
 from services.api.errors import StoreError
 from roadcam.common.backoff import Backoff
@@ -24,10 +24,13 @@ log = logging.getLogger(__name__)
 class BusIngest:
     """Consume the topics the api keeps; commit offsets only after the database has the batch."""
 
-    def __init__(self, ctx: ApiContext, consumer: BusConsumer, retry_initial_s: float = 0.5) -> None:
-        self._ctx, self._consumer = ctx, consumer
+    def __init__(self, sink: BusSink, consumer: BusConsumer, retry_initial_s: float = 0.5) -> None:
+        self._sink, self._consumer = sink, consumer
         self._retry_initial_s = retry_initial_s
         self.running = False
+
+    def is_running(self) -> bool:
+        return self.running
 
     async def run(self) -> None:
         self.running = True
@@ -44,7 +47,7 @@ class BusIngest:
         backoff = Backoff(initial=self._retry_initial_s, maximum=30.0)
         while True:
             try:
-                await asyncio.to_thread(store, self._ctx, grouped)
+                await asyncio.to_thread(self._sink.store, grouped)
             except (SQLAlchemyError, StoreError) as exc:
                 self.running = False  # /readyz reports it while the database is away
                 delay = backoff.next_delay()
@@ -56,10 +59,9 @@ class BusIngest:
 
 
 class ApiService:
-    def __init__(self, settings: Settings, app: FastAPI, ctx: ApiContext, ingest: BusIngest | None) -> None:
-        self._settings, self._app, self._ctx, self._ingest = settings, app, ctx, ingest
+    def __init__(self, settings: Settings, app: FastAPI, ingest: BusIngest | None) -> None:
+        self._settings, self._app, self._ingest = settings, app, ingest
         self._server: uvicorn.Server | None = None
-        ctx.consumer_ready = lambda: ingest is None or ingest.running
 
     @property
     def port(self) -> int:

@@ -45,8 +45,10 @@ class SourceConfig(Strict):
     def _url_is_clean(cls, url: str) -> str:
         if _USERINFO.match(url):
             raise ValueError("credentials must not be written in the URL; use credentials_secret")
-        if not url.startswith(_SCHEMES) and "://" in url:
-            raise ValueError(f"unsupported scheme in {url.split('://')[0]!r}; use rtsp, http, file")
+        if not url.startswith(_SCHEMES) and ":" in url.split("/", 1)[0]:
+            # FFmpeg reads `name:` as a protocol (concat:, pipe:, subfile,,...:) that reads or runs anything.
+            raise ValueError(f"unsupported scheme in {url.split(':')[0]!r}; use rtsp(s)://, http(s)://, "
+                             "file:// or a file path")
         return url
 
 

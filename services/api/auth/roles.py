@@ -25,7 +25,8 @@ MATRIX: dict[str, frozenset[Role]] = {
     # health and open information
     "health.live": EVERYONE,
     "health.ready": EVERYONE,
-    "health.metrics": EVERYONE,
+    "health.metrics": frozenset({Role.MANAGER}),  # Prometheus scrapes the health port; see docs/api.md
+    "docs.openapi": SIGNED_IN,  # the schema maps every route: not for the internet-facing ingress
     "auth.token": EVERYONE,
     "notices.list": EVERYONE,
     "notices.get": EVERYONE,

@@ -10,13 +10,14 @@ from fastapi import APIRouter, Depends, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from roadcam.common.camconfig.models import SLUG_PATTERN
-from services.api.context import ApiContext
+from services.api.camera_directory import CameraDirectory
+from services.api.clock import ApiClock
 from services.api.counts_csv import render_csv
-from services.api.deps import Ctx, allow
+from services.api.deps import CamerasDep, ClockDep, CountsDep, SettingsDep, allow
 from services.api.errors import ApiError, NotFound
 from services.api.schemas import CountsOut, IsoDateTime, LiveOut, LiveRowOut, OpenCountsOut
 from services.api.store.accounts import Principal
-from services.api.store.counts import CountOut, CountQuery
+from services.api.store.counts import CountOut, CountQuery, CountStore
 from services.api.times import local_midnight_us, to_dt, to_us
 
 router = APIRouter(prefix="/api/v1", tags=["counts"])
@@ -52,11 +53,11 @@ Start = Annotated[IsoDateTime | None, Query(description="inclusive; ISO 8601, lo
 End = Annotated[IsoDateTime | None, Query(description="exclusive; default now")]
 
 
-def time_range(ctx: ApiContext, start: datetime | None, end: datetime | None, bin_minutes: int,
+def time_range(clock: ApiClock, start: datetime | None, end: datetime | None, bin_minutes: int,
                max_days: int) -> tuple[int, int]:
     """Bin-aligned [start, end); one day back from the end by default."""
-    end_us = to_us(end, ctx.tz) if end else ctx.clock_us()
-    start_us = to_us(start, ctx.tz) if start else end_us - DAY_US
+    end_us = to_us(end, clock.tz) if end else clock.now_us()
+    start_us = to_us(start, clock.tz) if start else end_us - DAY_US
     if start_us >= end_us:
         raise ApiError("start must be before end", 422)
     if end_us - start_us > max_days * DAY_US:
@@ -74,30 +75,45 @@ def pick_cameras(available: list[str], wanted: list[str] | None) -> tuple[str, .
     return tuple(dict.fromkeys(wanted))
 
 
-def row_dicts(ctx: ApiContext, rows: list[CountOut]) -> list[dict]:
+def row_dicts(view: CountsView, rows: list[CountOut]) -> list[dict]:
     """JSON/CSV rows. Hot path (a day of one camera is ~600 rows): format each stamp and name once."""
-    tz, stamps, names, out = ctx.tz, {}, {}, []
+    tz, stamps, names, out = view.clock.tz, {}, {}, []
     for cam, line, direction, obj, census, start, size, count, final in rows:
         stamp = stamps.get(start)
         if stamp is None:
             stamp = stamps[start] = to_dt(start, tz).isoformat()
         name = names.get((cam, line, direction))
         if name is None:
-            name = names[(cam, line, direction)] = ctx.direction_name(cam, line, direction)
+            name = names[(cam, line, direction)] = view.cameras.direction_name(cam, line, direction)
         out.append({"camera_id": cam, "line_id": line, "direction": direction, "direction_name": name,
                     "object_class": obj, "census_class": census, "bin_start": stamp, "bin_minutes": size // 60,
                     "count": count, "final": final})
     return out
 
 
-def respond(ctx: ApiContext, rows: list[CountOut], q: CountQuery, fmt: Format, bom: bool, extra: dict) -> Response:
-    dicts = row_dicts(ctx, rows)
+def respond(view: CountsView, rows: list[CountOut], q: CountQuery, fmt: Format, bom: bool, extra: dict) -> Response:
+    dicts = row_dicts(view, rows)
     if fmt is Format.CSV:
         headers = {"Content-Disposition": 'attachment; filename="roadcam-counts.csv"'}
         return Response(render_csv(dicts, bom=bom), media_type="text/csv; charset=utf-8", headers=headers)
-    body = {"bin_minutes": q.bin_seconds // 60, "start": to_dt(q.start_us, ctx.tz).isoformat(),
-            "end": to_dt(q.end_us, ctx.tz).isoformat(), **extra, "rows": dicts}
+    tz = view.clock.tz
+    body = {"bin_minutes": q.bin_seconds // 60, "start": to_dt(q.start_us, tz).isoformat(),
+            "end": to_dt(q.end_us, tz).isoformat(), **extra, "rows": dicts}
     return Response(orjson.dumps(body), media_type="application/json")  # orjson: a month of rows is big
+
+
+class CountsView:
+    """What answering a counts query needs: the bins, the time zone, the direction names."""
+
+    def __init__(self, counts: CountStore, clock: ApiClock, cameras: CameraDirectory) -> None:
+        self.counts, self.clock, self.cameras = counts, clock, cameras
+
+
+async def counts_view(counts: CountsDep, clock: ClockDep, cameras: CamerasDep) -> CountsView:
+    return CountsView(counts, clock, cameras)
+
+
+CountsViewDep = Annotated[CountsView, Depends(counts_view)]
 
 
 def small(q: CountQuery) -> bool:
@@ -105,49 +121,50 @@ def small(q: CountQuery) -> bool:
     return len(q.camera_ids) * (q.end_us - q.start_us) // (q.bin_seconds * 1_000_000) <= INLINE_BINS
 
 
-async def answer(ctx: ApiContext, q: CountQuery, fmt: Format, bom: bool, extra: dict) -> Response:
+async def answer(view: CountsView, q: CountQuery, fmt: Format, bom: bool, extra: dict) -> Response:
     if small(q):
-        return respond(ctx, ctx.counts.query(q), q, fmt, bom, extra)
-    return await run_in_threadpool(lambda: respond(ctx, ctx.counts.query(q), q, fmt, bom, extra))
+        return respond(view, view.counts.query(q), q, fmt, bom, extra)
+    return await run_in_threadpool(lambda: respond(view, view.counts.query(q), q, fmt, bom, extra))
 
 
 @router.get("/counts", name="counts.query", response_model=CountsOut, responses=CSV_RESPONSE)
 async def counts(
-    ctx: Ctx, who: Annotated[Principal, Depends(allow("counts.query"))], camera: Cameras = None,
+    view: CountsViewDep, who: Annotated[Principal, Depends(allow("counts.query"))], camera: Cameras = None,
     line: Annotated[str | None, Query(pattern=SLUG_PATTERN)] = None, direction: DirectionParam | None = None,
     object_class: Annotated[str | None, Query(pattern=Label)] = None,
     census_class: Annotated[str | None, Query(pattern=Label)] = None,
     bin: BinMinutes = BinMinutes.FIFTEEN, start: Start = None, end: End = None,
     format: Format = Format.JSON, bom: Annotated[bool, Query(description="UTF-8 BOM for Excel")] = False,
 ) -> Response:
-    start_us, end_us = time_range(ctx, start, end, bin, max_days=366)
-    visible = [c.id for c in ctx.visible_cameras(who)]
+    start_us, end_us = time_range(view.clock, start, end, bin, max_days=366)
+    visible = [c.id for c in view.cameras.visible(who)]
     q = CountQuery(pick_cameras(visible, camera), bin * 60, start_us, end_us, line,
                    direction.value if direction else None, object_class, census_class)
-    return await answer(ctx, q, format, bom, {})
+    return await answer(view, q, format, bom, {})
 
 
 @router.get("/open-data/counts", name="opendata.counts", response_model=OpenCountsOut, responses=CSV_RESPONSE,
             dependencies=[Depends(allow("opendata.counts"))])
 async def open_counts(
-    ctx: Ctx, camera: Cameras = None, bin: OpenBinMinutes = OpenBinMinutes.HOUR, start: Start = None,
+    view: CountsViewDep, settings: SettingsDep, camera: Cameras = None, bin: OpenBinMinutes = OpenBinMinutes.HOUR, start: Start = None,
     end: End = None, format: Format = Format.JSON, bom: bool = False,
 ) -> Response:
     """Unauthenticated open data (Gunma 5): closed bins only, per census class, at most 31 days."""
-    start_us, end_us = time_range(ctx, start, end, bin, max_days=31)
-    counting = [c.id for c in ctx.config.cameras if c.counts]
+    start_us, end_us = time_range(view.clock, start, end, bin, max_days=31)
+    counting = [c.id for c in view.cameras.all if c.counts]
     q = CountQuery(pick_cameras(counting, camera), bin * 60, start_us, end_us, final_only=True,
                    by_object_class=False)
-    return await answer(ctx, q, format, bom, {"license": ctx.settings.open_data_license})
+    return await answer(view, q, format, bom, {"license": settings.open_data_license})
 
 
 @router.get("/counts/live", name="counts.live")
-def live(ctx: Ctx, who: Annotated[Principal, Depends(allow("counts.live"))], camera: Cameras = None,
+def live(view: CountsViewDep, who: Annotated[Principal, Depends(allow("counts.live"))], camera: Cameras = None,
          minutes: Annotated[int | None, Query(ge=1, le=1440, description="window; default since local midnight")] = None,
          ) -> LiveOut:
-    now = ctx.clock_us()
-    since = now - minutes * 60_000_000 if minutes else local_midnight_us(now, ctx.tz)
-    cams = pick_cameras([c.id for c in ctx.visible_cameras(who)], camera)
-    rows = [LiveRowOut(camera_id=c, line_id=ln, direction=d, direction_name=ctx.direction_name(c, ln, d),
-                       census_class=k, count=n) for c, ln, d, k, n in ctx.counts.live(cams, since)]
-    return LiveOut(since=to_dt(since, ctx.tz), rows=rows)
+    now, tz = view.clock.now_us(), view.clock.tz
+    since = now - minutes * 60_000_000 if minutes else local_midnight_us(now, tz)
+    cams = pick_cameras([c.id for c in view.cameras.visible(who)], camera)
+    name = view.cameras.direction_name
+    rows = [LiveRowOut(camera_id=c, line_id=ln, direction=d, direction_name=name(c, ln, d),
+                       census_class=k, count=n) for c, ln, d, k, n in view.counts.live(cams, since)]
+    return LiveOut(since=to_dt(since, tz), rows=rows)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Path
 
 from roadcam.common.camconfig.models import SLUG_PATTERN
-from services.api.deps import Ctx, allow
+from services.api.deps import CamerasDep, allow
 from services.api.errors import NotFound
 from services.api.schemas import NoticeOut
 from roadcam.common.camconfig.models import CameraConfig
@@ -24,13 +24,13 @@ def notice(cam: CameraConfig) -> NoticeOut:
 
 
 @router.get("", name="notices.list", dependencies=[Depends(allow("notices.list"))])
-def list_notices(ctx: Ctx) -> list[NoticeOut]:
-    return [notice(c) for c in ctx.config.cameras]
+def list_notices(cameras: CamerasDep) -> list[NoticeOut]:
+    return [notice(c) for c in cameras.all]
 
 
 @router.get("/{camera_id}", name="notices.get", dependencies=[Depends(allow("notices.get"))])
-def get_notice(ctx: Ctx, camera_id: str = CameraId) -> NoticeOut:
+def get_notice(cameras: CamerasDep, camera_id: str = CameraId) -> NoticeOut:
     try:
-        return notice(ctx.config.camera(camera_id))
+        return notice(cameras.camera(camera_id))
     except KeyError:
         raise NotFound(f"no camera {camera_id!r}") from None

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from services.api.deps import Ctx, allow
+from services.api.deps import CamerasDep, ClockDep, OperationsDep, allow
 from services.api.routes.counts import Cameras, pick_cameras, time_range
 from services.api.schemas import IsoDateTime, SegmentOut
 from services.api.store.accounts import Principal
@@ -15,11 +15,11 @@ router = APIRouter(prefix="/api/v1", tags=["recordings"])
 
 
 @router.get("/segments", name="segments.list")
-def list_segments(ctx: Ctx, who: Annotated[Principal, Depends(allow("segments.list"))], camera: Cameras = None,
+def list_segments(cameras: CamerasDep, operations: OperationsDep, clock: ClockDep, who: Annotated[Principal, Depends(allow("segments.list"))], camera: Cameras = None,
                   start: IsoDateTime | None = None, end: IsoDateTime | None = None,
                   limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> list[SegmentOut]:
-    start_us, end_us = time_range(ctx, start, end, 1, max_days=31)
-    cams = pick_cameras([c.id for c in ctx.visible_cameras(who)], camera)
-    return [SegmentOut(camera_id=s.camera_id, object_key=s.object_key, start=to_dt(s.start_us, ctx.tz),
-                       end=to_dt(s.end_us, ctx.tz), size_bytes=s.size_bytes, codec=s.codec, chain_hash=s.chain_hash)
-            for s in ctx.operations.segments(cams, start_us, end_us, limit)]
+    start_us, end_us = time_range(clock, start, end, 1, max_days=31)
+    cams = pick_cameras([c.id for c in cameras.visible(who)], camera)
+    return [SegmentOut(camera_id=s.camera_id, object_key=s.object_key, start=to_dt(s.start_us, clock.tz),
+                       end=to_dt(s.end_us, clock.tz), size_bytes=s.size_bytes, codec=s.codec, chain_hash=s.chain_hash)
+            for s in operations.segments(cams, start_us, end_us, limit)]

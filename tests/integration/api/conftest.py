@@ -32,4 +32,4 @@ def api(tmp_path: Path, database_url: str) -> Iterator[Api]:
     made = make_api(tmp_path, database_url)
     yield made
     made.client.close()
-    made.ctx.engine.dispose()
+    made.parts.engine.dispose()

@@ -10,7 +10,7 @@ import pytest
 from pydantic import SecretStr
 
 from services.api.bootstrap import bootstrap
-from services.api.consumers import TOPICS
+from services.api.messages import TOPICS
 from services.api.settings import Settings
 from roadcam.common.bus import BusProducer, wait_for_topics
 from roadcam.common.settings import KafkaSettings
@@ -53,8 +53,7 @@ def table_sizes(client: httpx.Client, headers: dict) -> tuple[int, int, int, int
 
 async def consume_until(settings: Settings, want: tuple[int, int, int, int], deadline_s: float = 60) -> tuple:
     stop = asyncio.Event()
-    async with bootstrap(settings) as service:
-        service._ctx.clock_us = lambda: T0_US + 60_000_000  # the test data's day  # noqa: SLF001
+    async with bootstrap(settings, clock_us=lambda: T0_US + 60_000_000) as service:  # the test data's day
         task = asyncio.create_task(service.run(stop))
         while not (service._server and service._server.started):  # noqa: SLF001
             await asyncio.sleep(0.05)

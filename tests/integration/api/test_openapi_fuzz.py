@@ -23,8 +23,8 @@ def web_schema(tmp_path: Path):
     _headers.clear()
     _headers.update(api.role_headers()[Role.MANAGER])
     # The public page (services.api.public) belongs to the anonymizer; this covers the api's own routes.
-    yield schemathesis.openapi.from_asgi("/openapi.json", api.client.app)
-    api.ctx.engine.dispose()
+    yield schemathesis.openapi.from_asgi("/openapi.json", api.client.app, headers=dict(_headers))
+    api.parts.engine.dispose()
 
 
 # The public page (services.api.public) belongs to the anonymizer; this covers the api's own routes.

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from services.api.app import create_app
 from services.api.auth.passwords import hash_password
 from services.api.auth.roles import ACCOUNT_ROLES, Role
-from services.api.bootstrap import open_context
-from services.api.context import ApiContext
+from services.api.bus_sink import BusSink
+from services.api.parts import ApiParts, open_parts
 from services.api.settings import Settings
 from services.api.store.accounts import StoredAccount
 
@@ -52,15 +52,19 @@ class Clock:
 @dataclass
 class Api:
     client: TestClient
-    ctx: ApiContext
+    parts: ApiParts
     clock: Clock
 
     def add_account(self, username: str, role: Role, departments=("*",), expires_us: int | None = None,
                     conditions: str = "") -> None:
         if role is Role.OPERATOR and expires_us is None:
             expires_us = self.clock.now_us + 86_400_000_000
-        self.ctx.accounts.create(StoredAccount(username, role, tuple(departments), expires_us, conditions, False,
+        self.parts.accounts.create(StoredAccount(username, role, tuple(departments), expires_us, conditions, False,
                                                _HASH, self.clock.now_us))
+
+    def sink(self) -> BusSink:
+        """Where the bus consumer stores decoded batches."""
+        return BusSink(self.parts.counts, self.parts.operations, self.parts.audit)
 
     def token(self, username: str, password: str = PASSWORD) -> str:
         r = self.client.post("/api/v1/auth/token", json={"username": username, "password": password})
@@ -69,7 +73,7 @@ class Api:
 
     def headers(self, username: str) -> dict[str, str]:
         """A bearer token issued directly (sign-in itself is tested on its own; argon2 is slow)."""
-        token, _ = self.ctx.tokens.issue(username, self.clock.now_us / 1e6)
+        token, _ = self.parts.tokens.issue(username, self.clock.now_us / 1e6)
         return {"Authorization": f"Bearer {token}"}
 
     def role_headers(self) -> dict[Role, dict[str, str]]:
@@ -77,7 +81,7 @@ class Api:
         out: dict[Role, dict[str, str]] = {Role.PUBLIC: {}}
         for role in ACCOUNT_ROLES:
             name = f"{role.value}-all"
-            if self.ctx.accounts.get(name) is None:
+            if self.parts.accounts.get(name) is None:
                 self.add_account(name, role)
             out[role] = self.headers(name)
         return out
@@ -92,6 +96,6 @@ def make_api(tmp_path: Path, database_url: str | None = None) -> Api:
     url = database_url or f"sqlite:///{tmp_path / 'api.sqlite3'}"
     settings = settings_for(tmp_path, url)
     clock = Clock()
-    ctx = open_context(settings, clock)
-    client = TestClient(create_app(settings, ctx), raise_server_exceptions=False)
-    return Api(client, ctx, clock)
+    parts = open_parts(settings, clock)
+    client = TestClient(create_app(settings, parts), raise_server_exceptions=False)
+    return Api(client, parts, clock)

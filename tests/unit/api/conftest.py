@@ -13,4 +13,4 @@ def api(tmp_path: Path) -> Iterator[Api]:
     made = make_api(tmp_path)
     yield made
     made.client.close()
-    made.ctx.engine.dispose()
+    made.parts.engine.dispose()

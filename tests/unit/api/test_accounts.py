@@ -18,13 +18,13 @@ def test_sign_in_issues_a_short_lived_token(api: Api) -> None:
     headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
     me = api.client.get("/api/v1/auth/me", headers=headers).json()
     assert me["username"] == "ana" and me["role"] == "analyst" and me["via"] == "token"
-    api.clock.now_us += api.ctx.settings.token_minutes * 60_000_000 + 1_000_000
+    api.clock.now_us += api.parts.settings.token_minutes * 60_000_000 + 1_000_000
     r = api.client.get("/api/v1/auth/me", headers=headers)
     assert r.status_code == 401 and "expired" in r.json()["detail"]
 
 
 def test_forged_or_garbage_tokens_are_refused(api: Api) -> None:
-    for token in ("garbage", "a.b.c", api.ctx.tokens.issue("nobody", api.clock.now_us / 1e6)[0]):
+    for token in ("garbage", "a.b.c", api.parts.tokens.issue("nobody", api.clock.now_us / 1e6)[0]):
         r = api.client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 401, token
 
@@ -38,15 +38,15 @@ def test_unknown_user_and_wrong_password_look_the_same(api: Api) -> None:
 def test_failed_logins_are_rate_limited_per_user(api: Api) -> None:
     api.add_account("ana", Role.ANALYST)
     api.add_account("bob", Role.ANALYST)
-    limit = api.ctx.settings.login_failures_max
+    limit = api.parts.settings.login_failures_max
     for _ in range(limit):
         assert login(api, "ana", "guess guess").status_code == 401
     r = login(api, "ana")  # even the right password waits out the window
     assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
     assert login(api, "bob").status_code == 200  # other users are not locked out
-    api.clock.now_us += api.ctx.settings.login_window_s * 1_000_000 + 1
+    api.clock.now_us += api.parts.settings.login_window_s * 1_000_000 + 1
     assert login(api, "ana").status_code == 200
-    failures = [e for e in api.ctx.audit.iter_all() if e.record.action == "login_failed"]
+    failures = [e for e in api.parts.audit.iter_all() if e.record.action == "login_failed"]
     assert len(failures) == limit + 1 and failures[-1].record.reason == "rate limited"
 
 
@@ -97,7 +97,7 @@ def test_api_keys_work_until_revoked(api: Api) -> None:
     assert api.client.get("/api/v1/auth/me", headers={"X-API-Key": forged}).status_code == 401
     assert api.client.delete(f"/api/v1/api-keys/{key['key_id']}", headers=manager).status_code == 204
     assert api.client.get("/api/v1/auth/me", headers={"X-API-Key": key["api_key"]}).status_code == 401
-    assert api.ctx.accounts.by_key(key["key_id"]) is None
+    assert api.parts.accounts.by_key(key["key_id"]) is None
 
 
 def test_departments_scope_the_cameras(api: Api) -> None:

@@ -15,7 +15,7 @@ from tests.unit.api.apikit import PASSWORD, Api
 
 def fill(api: Api, n: int) -> None:
     for i in range(1, n + 1):
-        api.ctx.audit.append(AuditRecord(f"ev-{i}", api.clock.now_us + i, "operator-7", "view", "bridge-1",
+        api.parts.audit.append(AuditRecord(f"ev-{i}", api.clock.now_us + i, "operator-7", "view", "bridge-1",
                                          100, 200, "incident 2026-041", "player", {"i": str(i)}))
 
 
@@ -23,7 +23,7 @@ def test_verify_names_the_tampered_entry(api: Api) -> None:
     fill(api, 30)
     headers = api.role_headers()[Role.AUDITOR]
     assert api.client.get("/api/v1/audit/verify", headers=headers).json()["ok"] is True
-    with api.ctx.engine.begin() as conn:
+    with api.parts.engine.begin() as conn:
         conn.execute(update(AuditEntry).where(AuditEntry.event_id == "ev-17").values(reason="nothing to see"))
     body = api.client.get("/api/v1/audit/verify", headers=headers).json()
     assert body["ok"] is False
@@ -35,10 +35,10 @@ def test_deleted_entries_are_detected(api: Api) -> None:
     fill(api, 10)
     headers = api.role_headers()[Role.AUDITOR]
     middle, last = _seq_of(api, "ev-5"), _seq_of(api, "ev-10")
-    with api.ctx.engine.begin() as conn:
+    with api.parts.engine.begin() as conn:
         conn.execute(delete(AuditEntry).where(AuditEntry.seq == last))
     assert api.client.get("/api/v1/audit/verify", headers=headers).json()["first_broken_seq"] == last
-    with api.ctx.engine.begin() as conn:
+    with api.parts.engine.begin() as conn:
         conn.execute(delete(AuditEntry).where(AuditEntry.seq == middle))
     assert api.client.get("/api/v1/audit/verify", headers=headers).json()["first_broken_seq"] == middle + 1
 
@@ -46,8 +46,8 @@ def test_deleted_entries_are_detected(api: Api) -> None:
 def test_duplicate_event_ids_are_stored_once(api: Api) -> None:
     fill(api, 5)
     fill(api, 5)
-    assert len(api.ctx.audit.entries(_all())) == 5
-    assert api.ctx.audit.verify().ok
+    assert len(api.parts.audit.entries(_all())) == 5
+    assert api.parts.audit.verify().ok
 
 
 def test_failed_login_is_audited_with_who_and_how(api: Api) -> None:
@@ -84,7 +84,7 @@ def test_csv_export_has_every_entry_and_its_hashes(api: Api) -> None:
 
 
 def _seq_of(api: Api, event_id: str) -> int:
-    with api.ctx.engine.connect() as conn:
+    with api.parts.engine.connect() as conn:
         return conn.execute(text("SELECT seq FROM audit_log WHERE event_id = :e"), {"e": event_id}).scalar_one()
 
 

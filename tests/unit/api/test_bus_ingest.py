@@ -31,7 +31,7 @@ class ScriptedConsumer:
 
 async def test_commit_waits_for_the_database(api: Api) -> None:
     consumer = ScriptedConsumer([[busdata.crossing("bridge-1", T0_US + i) for i in range(3)]])
-    real, failures = api.ctx.counts.add_crossings, []
+    real, failures = api.parts.counts.add_crossings, []
 
     def flaky(events):
         if len(failures) < 2:
@@ -39,12 +39,12 @@ async def test_commit_waits_for_the_database(api: Api) -> None:
             raise OperationalError("INSERT", {}, Exception("database is locked"))
         return real(events)
 
-    api.ctx.counts.add_crossings = flaky
-    ingest = BusIngest(api.ctx, consumer, retry_initial_s=0.01)
+    api.parts.counts.add_crossings = flaky
+    ingest = BusIngest(api.sink(), consumer, retry_initial_s=0.01)
     task = asyncio.create_task(ingest.run())
     async with asyncio.timeout(10):
         while consumer.commits == 0:
             await asyncio.sleep(0.01)
     task.cancel()
     assert len(failures) == 2 and consumer.commits == 1 and consumer.handed_out == 1
-    assert sum(n for *_, n in api.ctx.counts.live(["bridge-1"], 0)) == 3
+    assert sum(n for *_, n in api.parts.counts.live(["bridge-1"], 0)) == 3

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from services.api.alerts import offline_alerts
 from services.api.auth.roles import Role
-from services.api.consumers import decode, store
+from services.api.messages import decode
 from services.api.db.tables import AuditEntry, CameraHealthRow, Crossing, Segment
 from roadcam.common import topics
 from roadcam.common.bus import BusRecord
@@ -17,7 +17,7 @@ SEC = 1_000_000
 
 
 def counts(api: Api) -> dict[str, int]:
-    with api.ctx.engine.connect() as conn:
+    with api.parts.engine.connect() as conn:
         return {t.__tablename__: conn.scalar(select(func.count()).select_from(t))
                 for t in (AuditEntry, CameraHealthRow, Crossing, Segment)}
 
@@ -30,17 +30,17 @@ def mixed_batch() -> list[BusRecord]:
 
 
 def test_replaying_a_batch_changes_nothing(api: Api) -> None:
-    store(api.ctx, decode(mixed_batch()))
+    api.sink().store(decode(mixed_batch()))
     first = counts(api)
     assert first == {"audit_log": 5, "camera_health": 2, "crossings": 3, "segments": 4}
-    head = api.ctx.audit.entries(busdata_filter())[-1].hash
-    store(api.ctx, decode(mixed_batch()))
+    head = api.parts.audit.entries(busdata_filter())[-1].hash
+    api.sink().store(decode(mixed_batch()))
     assert counts(api) == first
-    assert api.ctx.audit.entries(busdata_filter())[-1].hash == head and api.ctx.audit.verify().ok
+    assert api.parts.audit.entries(busdata_filter())[-1].hash == head and api.parts.audit.verify().ok
 
 
 def test_bus_audit_events_keep_who_what_why_how(api: Api) -> None:
-    store(api.ctx, decode([busdata.audit("x-1", T0_US, "export")]))
+    api.sink().store(decode([busdata.audit("x-1", T0_US, "export")]))
     rows = api.client.get("/api/v1/audit", headers=api.role_headers()[Role.AUDITOR]).json()
     entry = rows[-1]
     assert (entry["actor"], entry["action"], entry["camera_id"], entry["reason"], entry["method"]) == (
@@ -49,13 +49,13 @@ def test_bus_audit_events_keep_who_what_why_how(api: Api) -> None:
 
 
 def test_an_older_health_report_never_replaces_a_newer_one(api: Api) -> None:
-    store(api.ctx, decode([busdata.health("bridge-1", T0_US, "ONLINE")]))
-    store(api.ctx, decode([busdata.health("bridge-1", T0_US - 5 * SEC, "RECONNECTING", "timeout")]))
-    assert api.ctx.operations.health()["bridge-1"].state == "ONLINE"
-    store(api.ctx, decode([busdata.health("bridge-1", T0_US + SEC, "RECONNECTING", "refused"),
+    api.sink().store(decode([busdata.health("bridge-1", T0_US, "ONLINE")]))
+    api.sink().store(decode([busdata.health("bridge-1", T0_US - 5 * SEC, "RECONNECTING", "timeout")]))
+    assert api.parts.operations.health()["bridge-1"].state == "ONLINE"
+    api.sink().store(decode([busdata.health("bridge-1", T0_US + SEC, "RECONNECTING", "refused"),
                            busdata.health("bridge-1", T0_US + 2 * SEC, "ONLINE")]))
-    assert api.ctx.operations.health()["bridge-1"].state == "ONLINE"
-    assert api.ctx.operations.health()["bridge-1"].reported_us == T0_US + 2 * SEC
+    assert api.parts.operations.health()["bridge-1"].state == "ONLINE"
+    assert api.parts.operations.health()["bridge-1"].reported_us == T0_US + 2 * SEC
 
 
 def test_bad_records_are_skipped_and_the_rest_kept(api: Api) -> None:
@@ -68,7 +68,7 @@ def test_bad_records_are_skipped_and_the_rest_kept(api: Api) -> None:
 
 
 def test_camera_list_shows_health_and_alerts_name_offline_cameras(api: Api) -> None:
-    store(api.ctx, decode([busdata.health("bridge-1", T0_US), busdata.health("bridge-2", T0_US, "RECONNECTING", "401 Unauthorized")]))
+    api.sink().store(decode([busdata.health("bridge-1", T0_US), busdata.health("bridge-2", T0_US, "RECONNECTING", "401 Unauthorized")]))
     headers = api.role_headers()[Role.OPERATOR]
     cams = {c["id"]: c["health"] for c in api.client.get("/api/v1/cameras", headers=headers).json()}
     assert cams["bridge-1"]["online"] is True and cams["bridge-2"]["online"] is False and cams["station-1"] is None

@@ -5,7 +5,7 @@ import csv
 import io
 
 from services.api.auth.roles import Role
-from services.api.consumers import decode, store
+from services.api.messages import decode
 from roadcam.v1 import counting_pb2
 from tests.unit.api import busdata
 from tests.unit.api.apikit import T0_US, Api
@@ -16,7 +16,7 @@ DAY0 = T0_US - 9 * HOUR_US  # 2026-06-01 00:00 JST
 
 
 def feed(api: Api, records) -> None:
-    store(api.ctx, decode(records))
+    api.sink().store(decode(records))
 
 
 def two_hours_of_bins(api: Api) -> None:

@@ -18,13 +18,14 @@ def request_for(api: Api, endpoint: str) -> tuple[str, str, dict | None]:
     """(method, path, json body) of a valid request to each endpoint."""
     if endpoint == "apikeys.revoke":
         key = new_api_key()
-        api.ctx.accounts.add_key("target", key.key_id, key.key_hash, "", api.clock.now_us)
+        api.parts.accounts.add_key("target", key.key_id, key.key_hash, "", api.clock.now_us)
         return "DELETE", f"/api/v1/api-keys/{key.key_id}", None
     n = next(_ids)
     return {
         "health.live": ("GET", "/healthz", None),
         "health.ready": ("GET", "/readyz", None),
         "health.metrics": ("GET", "/metrics", None),
+        "docs.openapi": ("GET", "/openapi.json", None),
         "auth.token": ("POST", "/api/v1/auth/token", {"username": "target", "password": PASSWORD}),
         "auth.me": ("GET", "/api/v1/auth/me", None),
         "notices.list": ("GET", "/api/v1/notices", None),

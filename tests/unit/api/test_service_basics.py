@@ -8,8 +8,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from pydantic import SecretStr, ValidationError
 
-from services.api.bootstrap import open_context
-from services.api.db.engine import make_engine, migrate
+from fastapi.testclient import TestClient
+
+from services.api.app import create_app
+from services.api.parts import open_parts
+from services.api.auth.roles import Role
+from services.api.db.engine import head_revision, make_engine, migrate
 from services.api.db.tables import Base
 from services.api.settings import Settings
 from roadcam.common.errors import RoadcamError
@@ -19,16 +23,17 @@ from tests.unit.api.apikit import Api, settings_for
 def test_liveness_readiness_metrics(api: Api) -> None:
     assert api.client.get("/healthz").json() == {"status": "alive"}
     ready = api.client.get("/readyz")
-    assert ready.status_code == 200 and ready.json()["schema_revision"] == "0001"
+    assert ready.status_code == 200 and ready.json()["schema_revision"] == head_revision()
     api.client.get("/api/v1/notices")
-    metrics = api.client.get("/metrics").text
+    assert api.client.get("/metrics").status_code == 401  # not on the public port for anyone
+    metrics = api.client.get("/metrics", headers=api.role_headers()[Role.MANAGER]).text
     assert 'roadcam_api_requests_total{endpoint="notices.list",status="200"}' in metrics
     assert 'roadcam_api_camera_alert{camera="bridge-1",kind="no_report"} 1.0' in metrics
 
 
 def test_not_ready_while_the_consumers_are_down(api: Api) -> None:
-    api.ctx.consumer_ready = lambda: False
-    r = api.client.get("/readyz")
+    client = TestClient(create_app(api.parts.settings, api.parts, consumers_running=lambda: False))
+    r = client.get("/readyz")
     assert r.status_code == 503 and r.json()["consumers"] is False
 
 
@@ -53,7 +58,7 @@ def test_migrations_match_the_tables(tmp_path: Path) -> None:
 def test_a_weak_signing_secret_is_refused(tmp_path: Path) -> None:
     settings = settings_for(tmp_path, f"sqlite:///{tmp_path / 'x.sqlite3'}").model_copy(update={"jwt_secret": SecretStr("short")})
     with pytest.raises(RoadcamError, match="jwt_secret"):
-        open_context(settings)
+        open_parts(settings)
 
 
 def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -70,6 +75,6 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
 def test_first_manager_is_created_once(tmp_path: Path) -> None:
     settings = settings_for(tmp_path, f"sqlite:///{tmp_path / 'f.sqlite3'}").model_copy(
         update={"bootstrap_manager_password": SecretStr("first-manager-password")})
-    ctx = open_context(settings)
-    ctx2 = open_context(settings)
-    assert [a.username for a in ctx2.accounts.list()] == ["admin"] and ctx.accounts.get("admin").role == "manager"
+    parts = open_parts(settings)
+    again = open_parts(settings)
+    assert [a.username for a in again.accounts.list()] == ["admin"] and parts.accounts.get("admin").role == "manager"

@@ -1,8 +1,7 @@
-"""Bus records -> database. The protobuf edge: decode here, store plain records, commit after.
+"""The api's protobuf edge: bus records -> plain domain records. No other api module imports roadcam.v1.
 
 Error policy: a record that does not decode is logged and skipped (it can never succeed, and
-blocking the partition would stop every camera); a database failure propagates, so the batch is
-not committed and is delivered again.
+blocking the partition would stop every camera); storing is `services.api.bus_sink`'s job.
 """
 from __future__ import annotations
 
@@ -14,7 +13,6 @@ from google.protobuf.message import DecodeError
 
 from services.api import metrics
 from services.api.audit_chain import AuditRecord
-from services.api.context import ApiContext
 from services.api.store.counts import BinIn, CrossingIn
 from services.api.store.operations import HealthIn, SegmentIn
 from roadcam.common import topics
@@ -88,15 +86,3 @@ def decode(records: Sequence[BusRecord]) -> dict[str, list]:
             continue
         grouped[rec.topic].append(item)
     return grouped
-
-
-def store(ctx: ApiContext, grouped: dict[str, list]) -> None:
-    """Write one decoded batch; every write is idempotent, so a re-delivered batch changes nothing."""
-    ctx.counts.add_crossings(grouped.get(topics.CROSSINGS, []))
-    ctx.counts.upsert_bins(grouped.get(topics.COUNT_BINS, []))
-    ctx.operations.upsert_health(grouped.get(topics.CAMERA_HEALTH, []))
-    ctx.operations.add_segments(grouped.get(topics.SEGMENTS, []))
-    added = ctx.audit.append_many(grouped.get(topics.AUDIT, []))
-    metrics.AUDIT_APPENDED.labels("bus").inc(len(added))
-    for topic, items in grouped.items():
-        metrics.BUS_RECORDS.labels(topic, "stored").inc(len(items))

