@@ -19,6 +19,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from services.api.audit_trail import AuditTrail
 from services.api.auth.roles import MATRIX, Role, allowed
+from services.api.auth.signin_guard import SignInGuard
 from services.api.auth.tokens import LocalTokens, TokenVerifier, key_matches, parse_api_key
 from services.api.camera_directory import CameraDirectory
 from services.api.clock import ApiClock
@@ -76,6 +77,10 @@ async def get_operations(request: Request) -> OperationsStore:
     return _parts(request).operations
 
 
+async def get_signin_guard(request: Request) -> SignInGuard:
+    return _parts(request).signin_guard
+
+
 async def get_readiness(request: Request) -> Readiness:
     return request.app.state.readiness
 
@@ -89,6 +94,7 @@ AccountsDep = Annotated[Accounts, Depends(get_accounts)]
 AuditDep = Annotated[AuditLog, Depends(get_audit)]
 CountsDep = Annotated[CountStore, Depends(get_counts)]
 OperationsDep = Annotated[OperationsStore, Depends(get_operations)]
+SignInGuardDep = Annotated[SignInGuard, Depends(get_signin_guard)]
 ReadinessDep = Annotated[Readiness, Depends(get_readiness)]
 
 

@@ -15,6 +15,7 @@ from roadcam.common.camconfig import load_config
 from roadcam.common.errors import ConfigError
 from services.api.auth.passwords import hash_password
 from services.api.auth.roles import Role
+from services.api.auth.signin_guard import SignInGuard
 from services.api.auth.tokens import LocalTokens, TokenVerifier
 from services.api.camera_directory import CameraDirectory
 from services.api.clock import ApiClock, wall_clock_us
@@ -42,6 +43,7 @@ class ApiParts:
     audit: AuditLog
     counts: CountStore
     operations: OperationsStore
+    signin_guard: SignInGuard
 
 
 def open_parts(settings: Settings, clock_us: Callable[[], int] = wall_clock_us) -> ApiParts:
@@ -53,7 +55,8 @@ def open_parts(settings: Settings, clock_us: Callable[[], int] = wall_clock_us) 
     migrate(engine)
     tokens = LocalTokens(settings.jwt_secret.get_secret_value(), settings.token_minutes * 60)
     parts = ApiParts(settings, engine, ApiClock(clock_us, ZoneInfo(settings.timezone)), CameraDirectory(config),
-                     tokens, tokens, Accounts(engine), AuditLog(engine), CountStore(engine), OperationsStore(engine))
+                     tokens, tokens, Accounts(engine), AuditLog(engine), CountStore(engine), OperationsStore(engine),
+                     SignInGuard(settings.login_failures_max, settings.login_window_s))
     ensure_first_manager(parts)
     return parts
 

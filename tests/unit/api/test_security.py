@@ -15,7 +15,7 @@ from roadcam.common.camconfig.models import SourceConfig
 from roadcam.common.settings import S3Settings
 from services.api.auth.roles import Role
 from services.api.csv_writer import neutralise
-from tests.unit.api.apikit import Api
+from tests.unit.api.apikit import PASSWORD, Api
 
 FORMULA = '=HYPERLINK("http://x/"&A1,"open")'
 
@@ -81,3 +81,45 @@ def test_signed_in_callers_get_the_schema_and_managers_the_metrics(api: Api) -> 
     assert "/api/v1/counts" in api.client.get("/openapi.json", headers=headers[Role.ANALYST]).json()["paths"]
     assert api.client.get("/metrics", headers=headers[Role.ANALYST]).status_code == 403
     assert "roadcam_api_requests_total" in api.client.get("/metrics", headers=headers[Role.MANAGER]).text
+
+
+def login(client: TestClient, user: str, password: str):
+    return client.post("/api/v1/auth/token", json={"username": user, "password": password})
+
+
+def stranger(api: Api, address: str) -> TestClient:
+    return TestClient(api.client.app, raise_server_exceptions=False, client=(address, 40000))
+
+
+def test_strangers_cannot_lock_the_manager_out_of_a_known_good_client(api: Api) -> None:
+    api.add_account("admin", Role.MANAGER)
+    assert login(api.client, "admin", PASSWORD).status_code == 200  # the office's usual client
+    for i in range(40):
+        login(stranger(api, f"203.0.113.{i % 8}"), "admin", "guess guess")
+    assert login(api.client, "admin", PASSWORD).status_code == 200
+
+
+def test_one_address_cycling_through_user_names_is_throttled(api: Api) -> None:
+    statuses = [login(api.client, f"user-{i}", "guess guess").status_code for i in range(60)]
+    assert statuses[0] == 401 and statuses[-1] == 429
+
+
+def test_unknown_user_names_have_a_bounded_argon2_cost(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.api.auth import passwords
+    from services.api.routes import auth
+
+    calls = []
+    monkeypatch.setattr(auth, "verify_password", lambda h, p: calls.append(1) or passwords.verify_password(h, p))
+    for i in range(200):
+        login(stranger(api, f"198.51.100.{i}"), f"nobody-{i}", "guess guess")
+    assert len(calls) <= 30
+
+
+def test_a_failure_flood_leaves_few_audit_entries(api: Api) -> None:
+    api.add_account("ana", Role.ANALYST)
+    for _ in range(60):
+        r = login(api.client, "ana", "guess guess")
+        if r.status_code == 429:  # wait out the lock, staying inside the streak
+            api.clock.now_us += (int(r.headers["Retry-After"]) + 1) * 1_000_000
+    entries = [e for e in api.parts.audit.iter_all() if e.record.action == "login_failed"]
+    assert 0 < len(entries) <= 12
