@@ -8,9 +8,7 @@ from fastapi import Request
 
 from services.api.alerts import Alert, offline_alerts
 from services.api.audit_trail import AuditTrail
-from services.api.auth.passwords import verify_password
-from services.api.errors import TooManyAttempts, Unauthorized
-from services.api.routes.auth import LOGIN_FAILED
+from services.api.errors import Unauthorized
 from services.api.store.accounts import Principal
 from services.api.store.counts import CountOut, CountQuery
 from services.api.parts import ApiParts
@@ -64,21 +62,18 @@ class ConsoleBackend:
         return self.parts.tokens.issue(username, self.now_us() / 1e6)[0]
 
     def sign_in(self, request: Request, username: str, password: str) -> str:
-        """The API's sign-in rules: rate limit per user, failures audited (A1, A2); a session token."""
-        now_us, window = self.now_us(), self.parts.settings.login_window_s
-        if self.parts.audit.count_recent(LOGIN_FAILED, username, now_us - window * 1_000_000) \
-                >= self.parts.settings.login_failures_max:
-            self._trail(request).record(username, LOGIN_FAILED, reason="rate limited", method="console password")
-            raise TooManyAttempts(f"too many failed sign-ins for {username!r}; try again later", window)
-        account = self.parts.accounts.get(username)
-        if not verify_password(account.password_hash if account else None, password) or account is None:
-            problem = "wrong user name or password"
-        elif not account.usable(now_us):
-            problem = "account disabled or expired"
-        else:
-            return self.issue(account.username)
-        self._trail(request).record(username, LOGIN_FAILED, reason=problem, method="console password")
-        raise Unauthorized(problem)
+        """Exactly the API's sign-in (throttling, audit of failures: A1, A2); a session token."""
+        from pydantic import ValidationError
+
+        from services.api.routes.auth import WRONG, sign_in
+        from services.api.schemas import LoginIn
+
+        try:
+            body = LoginIn(username=username, password=password)
+        except ValidationError:
+            raise Unauthorized(WRONG) from None
+        p = self.parts
+        return sign_in(body, p.accounts, p.signin_guard, self._trail(request), p.tokens, p.clock).access_token
 
     def _trail(self, request: Request) -> AuditTrail:
         client = request.client.host if request.client else ""
