@@ -13,6 +13,7 @@ from roadcam.common.decoder import DecodedFrame
 from services.counter.counting import CameraCounter, CountedCrossing, CountingTuning, build_counter
 from services.counter.detector import YoloDetector
 from services.counter.ground_plane import GroundTracks, Homography, QueueLane, QueueSample, queue_lengths
+from services.counter.view_check import ViewCheck
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +31,22 @@ class CameraQueue:
     sample: QueueSample
 
 
+@dataclass(frozen=True)
+class CameraView:
+    """The camera's self-diagnosis at one analysed frame (see `view_check`)."""
+
+    camera_id: str
+    time_us: int
+    faults: tuple[str, ...]
+    learned: bool
+    line_ids: tuple[str, ...]
+
+
 @dataclass
 class EngineOutput:
     crossings: list[CameraCrossing] = field(default_factory=list)
     queues: list[CameraQueue] = field(default_factory=list)
+    views: list[CameraView] = field(default_factory=list)  # one per analysed frame
     times: dict[str, int] = field(default_factory=dict)  # latest capture time per camera
 
 
@@ -43,6 +56,8 @@ class _Camera:
     counter: CameraCounter
     lanes: list[QueueLane]
     homography: Homography | None
+    line_ids: tuple[str, ...]
+    view: ViewCheck = field(default_factory=ViewCheck)
     next_queue_us: int = 0
 
 
@@ -62,6 +77,8 @@ class CountingEngine:
             for c in cam.counter.update(dets, frame.capture_time_us):
                 out.crossings.append(CameraCrossing(frame.camera_id, c))
             out.times[frame.camera_id] = frame.capture_time_us
+            faults = tuple(cam.view.update(frame.image, frame.capture_time_us))
+            out.views.append(CameraView(frame.camera_id, frame.capture_time_us, faults, cam.view.learned, cam.line_ids))
             if cam.homography is not None and cam.lanes and frame.capture_time_us >= cam.next_queue_us:
                 cam.next_queue_us = frame.capture_time_us + self._queue_us
                 for q in queue_lengths(cam.lanes, cam.homography, cam.counter.vehicles_now()):
@@ -103,4 +120,4 @@ class CountingEngine:
             QueueLane(lane.id, [(x * sx, y * sy) for x, y in lane.polygon], (lane.head[0] * sx, lane.head[1] * sy))
             for lane in self._lanes.get(config.id, config.lanes)
         ]
-        return _Camera((w, h), counter, lanes, homography)
+        return _Camera((w, h), counter, lanes, homography, tuple(line[0] for line in lines))

@@ -7,7 +7,7 @@ no crop, no box (T5, P2).
 from __future__ import annotations
 
 from services.counter.bins import BinCount
-from services.counter.engine import CameraCrossing, CameraQueue
+from services.counter.engine import CameraCrossing, CameraQueue, CameraView
 from services.counter.ground_plane import SpeedBin
 from roadcam.v1 import counting_pb2
 
@@ -27,6 +27,7 @@ def count_bin(b: BinCount, census_class: str) -> bytes:
         camera_id=b.camera_id, line_id=b.line_id, direction=_DIRECTION[b.direction],
         object_class=b.object_class, census_class=census_class,
         bin_start_us=b.bin_start_us, bin_seconds=b.bin_seconds, count=b.count, final=b.final,
+        quality=b.quality, quality_reason=b.quality_reason,
     ).SerializeToString()
 
 
@@ -43,3 +44,8 @@ def speed_bin(s: SpeedBin, census_class: str) -> bytes:
         bin_start_us=s.bin_start_us, bin_seconds=s.bin_seconds, count=s.count, mean_kmh=s.mean_kmh,
         p85_kmh=s.p85_kmh, final=s.final,
     ).SerializeToString()
+
+
+def view_health(v: CameraView) -> bytes:
+    return counting_pb2.ViewHealth(camera_id=v.camera_id, time_us=v.time_us, faults=list(v.faults),
+                                   reference_learned=v.learned).SerializeToString()

@@ -11,18 +11,24 @@ from typing import Protocol
 
 from roadcam.common import topics
 from services.counter.bins import BinCount
-from services.counter.engine import CameraCrossing, CameraQueue
+from services.counter.engine import CameraCrossing, CameraQueue, CameraView
 from services.counter import messages
 from services.counter.ground_plane import SpeedBin
 
 log = logging.getLogger(__name__)
 QUEUE_LENGTHS = topics.QUEUE_LENGTHS
 SPEED_BINS = topics.SPEED_BINS
-OUTPUT_TOPICS = [topics.CROSSINGS, topics.COUNT_BINS, QUEUE_LENGTHS, SPEED_BINS]
+# Proposed for roadcam.common.topics (shared file, the lead's): the counter's camera self-diagnosis.
+VIEW_HEALTH = "roadcam.view-health.v1"
+OUTPUT_TOPICS = [topics.CROSSINGS, topics.COUNT_BINS, QUEUE_LENGTHS, SPEED_BINS, VIEW_HEALTH]
 
 
 class Producer(Protocol):
     async def send(self, topic: str, key: str, value: bytes) -> None: ...
+
+    async def views(self, items: list[CameraView]) -> None:
+        for v in items:
+            await self._producer.send(VIEW_HEALTH, v.camera_id, messages.view_health(v))
 
     async def flush(self) -> None: ...
 
@@ -65,6 +71,10 @@ class CountPublisher:
     async def speeds(self, items: list[SpeedBin]) -> None:
         for s in items:
             await self._producer.send(SPEED_BINS, s.camera_id, messages.speed_bin(s, self._census[s.object_class]))
+
+    async def views(self, items: list[CameraView]) -> None:
+        for v in items:
+            await self._producer.send(VIEW_HEALTH, v.camera_id, messages.view_health(v))
 
     async def flush(self) -> None:
         await self._producer.flush()

@@ -38,6 +38,7 @@ class CounterService:
         self._speeds = SpeedBins(tuple(settings.bin_seconds))
         self._next_open_publish = time.monotonic() + settings.open_bin_interval_s
         self._last_frame: dict[str, float] = {}  # monotonic time of each camera's latest frame
+        self._view_faults: dict[str, tuple[str, ...] | None] = {}  # last published per camera
         self.frames = 0
         self.crossings = 0
         self._running = False
@@ -87,6 +88,8 @@ class CounterService:
         self.crossings += len(crossings)
         for cam, t in out.times.items():
             self._bins.advance(cam, t)
+        for v in out.views:
+            self._bins.observe(v.camera_id, v.time_us, list(v.faults), v.line_ids)
         self._aggregate(crossings)
         await self._deliver(crossings, out)
         await self._feed.commit()
@@ -98,6 +101,7 @@ class CounterService:
             try:
                 await self._out.crossings(crossings)
                 await self._out.queues(out.queues)
+                await self._out.views(self._view_changes(out))
                 await self._publish_bins()
                 await self._out.flush()
                 return
@@ -105,6 +109,15 @@ class CounterService:
                 log.warning("outputs not delivered (attempt %d): %s", attempt + 1, exc)
                 await asyncio.sleep(2**attempt)
         raise BusError("counts could not be delivered; stopping so the video is re-read after a restart")
+
+    def _view_changes(self, out: EngineOutput) -> list:
+        """Camera health on every change of a camera's faults (and its first frame)."""
+        changed = []
+        for v in out.views:
+            if self._view_faults.get(v.camera_id) != v.faults:
+                self._view_faults[v.camera_id] = v.faults
+                changed.append(v)
+        return changed
 
     def _aggregate(self, crossings: list[CameraCrossing]) -> None:
         for item in crossings:

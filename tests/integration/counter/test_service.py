@@ -11,7 +11,7 @@ import redis.asyncio as aioredis
 from roadcam.common import topics
 from roadcam.common.settings import KafkaSettings
 from services.counter.bootstrap import bootstrap
-from services.counter.publisher import QUEUE_LENGTHS, SPEED_BINS
+from services.counter.publisher import QUEUE_LENGTHS, SPEED_BINS, VIEW_HEALTH
 from services.counter.settings import Settings
 from roadcam.v1 import counting_pb2
 from tests.integration.counter.harness import START_US, publish_clip, read_all, wait_until, write_config
@@ -19,12 +19,13 @@ from tests.integration.counter.harness import START_US, publish_clip, read_all, 
 pytestmark = pytest.mark.slow
 PARSERS = {
     topics.CROSSINGS: counting_pb2.CrossingEvent, topics.COUNT_BINS: counting_pb2.CountBin,
-    QUEUE_LENGTHS: counting_pb2.QueueLength, SPEED_BINS: counting_pb2.SpeedBin,
+    QUEUE_LENGTHS: counting_pb2.QueueLength, SPEED_BINS: counting_pb2.SpeedBin, VIEW_HEALTH: counting_pb2.ViewHealth,
 }
 # Everything any counter output may carry: no track id, no box, no image, no crop (T5, P2).
 ALLOWED_FIELDS = {
     "camera_id", "line_id", "lane_id", "direction", "direction_name", "object_class", "census_class",
     "time_us", "bin_start_us", "bin_seconds", "count", "final", "length_m", "vehicles", "mean_kmh", "p85_kmh",
+    "quality", "quality_reason", "faults", "reference_learned",
 }
 
 
@@ -69,6 +70,9 @@ async def test_counts_reach_bus_and_redis_and_carry_no_identifiers(tmp_path, kaf
                          ("DIRECTION_NEG", "person", "右へ"): 4}
 
     bins = [counting_pb2.CountBin.FromString(r.value) for r in records if r.topic == topics.COUNT_BINS]
+    assert bins and all(b.quality == "ok" and b.object_class for b in bins), "a healthy camera's bins are ok"
+    views = [counting_pb2.ViewHealth.FromString(r.value) for r in records if r.topic == VIEW_HEALTH]
+    assert views and all(not v.faults for v in views), "the unmodified clip raised a camera fault"
     last = {}
     for b in bins:  # the latest state of each bin
         last[(b.direction, b.object_class, b.bin_start_us, b.bin_seconds)] = b.count

@@ -41,3 +41,30 @@ def test_keys_separate_line_direction_and_class():
     got = {(b.line_id, b.direction, b.object_class): b.count for b in bins.close_all()}
     assert got == {("a", 1, "car"): 2, ("a", -1, "car"): 1, ("b", 1, "car"): 1, ("a", 1, "bus"): 1}
     assert bins.open_bins() == []
+
+
+def test_bins_carry_the_cameras_picture_quality_and_unseen_bins_are_never_empty_roads():
+    agg = BinAggregator((300,))
+    lines = ("l",)
+    for i in range(300 * 10):  # 5 minutes at 10 fps: healthy, then frozen from 200 s on
+        t = i * 100_000
+        agg.observe("cam", t, ["frozen"] if t >= 200_000_000 else [], lines)
+    agg.add("cam", "l", 1, "car", 50_000_000)
+    for i in range(300 * 10, 600 * 10):  # the next 5 minutes frozen throughout: nothing counted
+        agg.observe("cam", i * 100_000, ["frozen"], lines)
+    agg.advance("cam", 611_000_000)
+    done = {(b.bin_start_us, b.line_id, b.direction, b.object_class): b for b in agg.close_due()}
+    first = done[(0, "l", 1, "car")]
+    assert (first.count, first.quality, first.quality_reason) == (1, "degraded", "frozen")
+    assert done[(0, "l", -1, "")].count == 0 and done[(0, "l", -1, "")].quality == "degraded"
+    second = [b for k, b in done.items() if k[0] == 300_000_000]
+    assert {(b.direction, b.object_class, b.count, b.quality) for b in second} == {(1, "", 0, "unusable"), (-1, "", 0, "unusable")}
+
+
+def test_a_healthy_camera_adds_no_rows():
+    agg = BinAggregator((300,))
+    for i in range(3100):
+        agg.observe("cam", i * 100_000, [], ("l",))
+    agg.add("cam", "l", 1, "car", 50_000_000)
+    agg.advance("cam", 311_000_000)
+    assert [(b.object_class, b.count, b.quality) for b in agg.close_due()] == [("car", 1, "ok")]
