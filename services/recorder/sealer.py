@@ -5,6 +5,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
+from services.recorder.anchors import write_anchor
 from services.recorder.chain import GENESIS, SegmentMeta, day_of
 from services.recorder.crypto import encrypt_segment
 from services.recorder.keyring import DataKeyRing, NewKey
@@ -61,7 +62,7 @@ def seal(segment: Segment, prev: ChainHead, keyring: DataKeyRing, retention_days
 
 
 def store_sealed(store: RecordingStore, keyring: DataKeyRing, sealed: SealedSegment, hold: bool) -> bool:
-    """Key (if new), segment, chain head - in that order, each idempotent. False = was stored."""
+    """Key (if new), segment, chain head, head anchor - in that order, each idempotent. False = was stored."""
     if sealed.new_key is not None:
         keyring.store_new(sealed.new_key, sealed.retention_days, hold)
     meta = sealed.meta
@@ -70,6 +71,7 @@ def store_sealed(store: RecordingStore, keyring: DataKeyRing, sealed: SealedSegm
     if not stored_before:
         store.put_segment(meta, sealed.blob, sealed.retention_days, hold)
     store.put_json(head_key(meta.camera_id), ChainHead.of(meta).__dict__)
+    write_anchor(store, meta, sealed.retention_days)
     return not stored_before
 
 

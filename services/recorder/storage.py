@@ -3,16 +3,19 @@ calls it from worker threads. Layout: see `chain.py`.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import urllib3
 from minio import Minio
 from minio.commonconfig import ENABLED, AndOperator, Filter, Tags
 from minio.error import S3Error
 from minio.lifecycleconfig import Expiration, LifecycleConfig, NoncurrentVersionExpiration, Rule
+from minio.retention import COMPLIANCE, Retention
 from minio.versioningconfig import VersioningConfig
 
 from roadcam.common.errors import RoadcamError
@@ -53,6 +56,10 @@ def lifecycle_rules() -> LifecycleConfig:
     # Chain heads are rewritten per segment: drop their old versions.
     rules.append(Rule(ENABLED, rule_id="heads-old-versions", rule_filter=Filter(prefix="_heads/"),
                       noncurrent_version_expiration=NoncurrentVersionExpiration(noncurrent_days=1)))
+    # Anchors outlive the longest footage; object lock keeps each until its own retain-until date.
+    rules.append(Rule(ENABLED, rule_id="anchors", rule_filter=Filter(prefix="_anchors/"),
+                      expiration=Expiration(days=RETENTION_CLASSES[-1] + 2),
+                      noncurrent_version_expiration=NoncurrentVersionExpiration(noncurrent_days=1)))
     return LifecycleConfig(rules)
 
 
@@ -86,8 +93,20 @@ class RecordingStore:
             tags=_tags(tags) if tags else None, legal_hold=hold,
         )
 
-    def get(self, key: str) -> bytes:
-        response = self.client.get_object(self.bucket, key)
+    def put_locked(self, key: str, data: bytes, retain_until: dt.datetime) -> None:
+        """A write-once version: object lock in COMPLIANCE mode until `retain_until`."""
+        self.client.put_object(self.bucket, key, io.BytesIO(data), len(data),
+                               content_type="application/json", retention=Retention(COMPLIANCE, retain_until))
+
+    def versions(self, prefix: str) -> Iterator[Any]:
+        """Every version and delete marker under `prefix`, in name order (minio `Object`s)."""
+        return self.client.list_objects(self.bucket, prefix=prefix, recursive=True, include_version=True)
+
+    def get_version(self, key: str, version_id: str) -> bytes:
+        return self.get(key, version_id)
+
+    def get(self, key: str, version_id: str | None = None) -> bytes:
+        response = self.client.get_object(self.bucket, key, version_id=version_id)
         try:
             return response.read()
         finally:

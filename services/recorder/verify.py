@@ -3,6 +3,8 @@
 Findings: `tampered` (bytes or metadata changed: GCM or hash or chain mismatch), `missing`
 (the chain skips a stored segment: one was deleted), `gap` (chain intact but time not
 contiguous: nothing was recorded), `unreadable` (its data key is destroyed).
+The end of the chain is checked against the newest write-once anchor (`anchors.py`), not only
+against the rewritable chain head, so deleting the last segments and rewinding the head shows.
 """
 from __future__ import annotations
 
@@ -12,10 +14,11 @@ from typing import Literal
 
 from pydantic import ValidationError
 
+from services.recorder.anchors import AnchorReading, newest_anchor
 from services.recorder.chain import SegmentMeta, SegmentName, day_prefix, days_between
 from services.recorder.crypto import CryptoError, decrypt_segment
 from services.recorder.keyring import DataKeyRing, KeyUnavailableError
-from services.recorder.sealer import load_head
+from services.recorder.sealer import ChainHead, load_head
 from services.recorder.storage import RecordingStore
 
 Kind = Literal["tampered", "missing", "gap", "unreadable"]
@@ -97,6 +100,8 @@ def _check_one(store: RecordingStore, keyring: DataKeyRing, name: SegmentName, r
 def verify_range(store: RecordingStore, keyring: DataKeyRing, camera_id: str, start_us: int, end_us: int,
                  keep_plaintext: bool = False) -> VerifyReport:
     report = VerifyReport(camera_id, start_us, end_us)
+    # Read before listing: a segment stored meanwhile is then listed too, never seen as missing.
+    anchor, head = newest_anchor(store, camera_id), load_head(store, camera_id)
     names = _names_around(store, camera_id, start_us, end_us)
     prev: SegmentMeta | None = None
     for name in names:
@@ -115,8 +120,21 @@ def verify_range(store: RecordingStore, keyring: DataKeyRing, camera_id: str, st
                 report.findings.append(Finding(
                     "gap", name.key, f"{(meta.start_us - prev.end_us) / 1e6:.1f} s not recorded before it"))
         prev = meta
-    if prev is not None and names and prev.end_us <= end_us:
-        head = load_head(store, camera_id)
-        if head.end_us > prev.end_us and head.chain_hash != prev.chain_hash:
-            report.findings.append(Finding("missing", prev.object_key, "segments after it are missing (chain head is later)"))
+    if prev is None or prev.end_us <= end_us:  # the range reaches the last stored segment
+        report.findings += _end_findings(prev, head, anchor)
     return report
+
+
+def _end_findings(last: SegmentMeta | None, head: ChainHead, anchor: AnchorReading) -> list[Finding]:
+    """Is `last` really the end of the chain? The head and the write-once anchors say where it is."""
+    findings = [Finding("tampered", name, "anchor content contradicts its name (forged)") for name in anchor.forged]
+    if last is None:  # nothing in the range: may be retention, which keeps no segment but the anchor
+        return findings
+    later = [f"chain head ends at {head.end_us}"] if head.end_us > last.end_us and head.chain_hash != last.chain_hash else []
+    later += [f"anchored up to {a.object_key}" for a in anchor.anchors if a.end_us > last.end_us]
+    if later:
+        findings.append(Finding("missing", last.object_key, f"segments after it are missing ({'; '.join(later)})"))
+    for a in anchor.anchors:
+        if a.end_us == last.end_us and a.chain_hash != last.chain_hash:
+            findings.append(Finding("tampered", last.object_key, "chain hash differs from its write-once anchor"))
+    return findings
