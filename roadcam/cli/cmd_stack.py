@@ -45,6 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def sample_config(run_dir: Path, sources: list[str]) -> dict:
     """Cameras for --source arguments, or one generated test-pattern camera."""
+    from roadcam.devstack.sources import source_camera
     from roadcam.devstack.testpattern import write_test_pattern
 
     notice = {"operator": "roadcam local demo", "purpose": "道路管理・交通量調査 (demo)", "contact": "n/a"}
@@ -56,10 +57,7 @@ def sample_config(run_dir: Path, sources: list[str]) -> dict:
             "frame_size": [640, 360],
             "counting_lines": [{"id": "center", "start": [320, 100], "end": [320, 260], "pos_name": "east", "neg_name": "west"}],
         })
-    for i, url in enumerate(sources, start=1):
-        network = "://" in url and not url.startswith("file://")
-        source = {"url": url} if network else {"url": str(Path(url).resolve()), "loop": True}
-        cameras.append({"id": f"cam-{i}", "name": f"Camera {i}", "source": source})
+    cameras += [source_camera(i, url) for i, url in enumerate(sources, start=1)]
     for cam in cameras:
         cam.update({
             "purposes": ["road_management", "traffic_survey", "crime_prevention"],
@@ -101,6 +99,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         raise ConfigError(f"unknown services {sorted(unknown)}; choose from {', '.join(SERVICES)}")
     if args.models and not args.models.is_dir():
         raise ConfigError(f"--models {args.models}: not a folder")
+    args.models = _models_dir(args.models)
     stack = LocalStack(run_dir, config_file, services, args.models.resolve() if args.models else None)
     stopping = {"flag": False}
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -112,6 +111,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         out.write(f"  {name:<11} {url}\n")
     for name, reason in stack.failed.items():
         out.write(f"  {name:<11} FAILED to start: {reason} (see {run_dir / 'logs' / (name + '.log')})\n")
+    _tell_first_steps(out, stack, run_dir, args.models)
     out.write("Ctrl-C or `roadcam down` stops it.\n")
     out.flush()
     try:
@@ -120,6 +120,26 @@ def cmd_up(args: argparse.Namespace) -> int:
         stack.stop()
         out.write("roadcam is down\n")
     return 0
+
+
+def _models_dir(given: Path | None) -> Path | None:
+    """--models, else the folder `roadcam models fetch` fills, when it exists."""
+    from roadcam.devstack.models import DEFAULT_DIR
+
+    return given or (DEFAULT_DIR if DEFAULT_DIR.is_dir() else None)
+
+
+def _tell_first_steps(out, stack, run_dir: Path, models: Path | None) -> None:
+    """The console and how to sign in; what is missing and how to get it (never a silent slate)."""
+    from roadcam.devstack.models import explain_missing, missing
+
+    api = stack.urls.get("api")
+    if api:
+        out.write(f"  console     {api.rstrip('/')}/console  (user admin, password in "
+                  f"{run_dir / 'api-manager-password.txt'})\n")
+    needs = missing(models)
+    if needs:
+        out.write(explain_missing(models, needs) + "\n")
 
 
 def _supervise(stack, run_dir: Path, interval: float, roll_every: float, stopping: dict) -> None:
