@@ -122,9 +122,11 @@ class BusProducer:
     async def stop(self) -> None:
         await self._producer.stop()
 
-    async def send(self, topic: str, key: str, value: bytes) -> None:
-        """Queue a message; delivery errors surface on `flush` or a later send."""
-        await self._producer.send(topic, value=value, key=key.encode())
+    async def send(self, topic: str, key: str, value: bytes) -> asyncio.Future:
+        """Queue a message; returns its delivery future (fails if the bus never acknowledges it).
+
+        Waits only while the producer's buffer for the partition is full (the bus is away)."""
+        return await self._producer.send(topic, value=value, key=key.encode())
 
     async def send_and_wait(self, topic: str, key: str, value: bytes) -> None:
         await self._producer.send_and_wait(topic, value=value, key=key.encode())

@@ -16,6 +16,10 @@ CAMERA_DROPPED = Gauge("roadcam_ingest_camera_dropped_packets", "packets dropped
 CAMERA_ERROR = Gauge("roadcam_ingest_camera_error", "1 for the kind of the last error", ["camera", "kind"])
 BATCHES_SENT = Counter("roadcam_ingest_batches_sent_total", "video batches put on the bus", ["camera"])
 SEND_FAILURES = Counter("roadcam_ingest_send_failures_total", "batches the bus refused", ["camera"])
+GAP_SECONDS = Counter(
+    "roadcam_ingest_gap_seconds_total", "seconds of video not handed to the bus (a recording gap)", ["camera"]
+)
+BUS_PENDING_BYTES = Gauge("roadcam_ingest_bus_pending_bytes", "bytes sent but not yet acknowledged by the bus")
 
 
 def export(snap: HealthSnapshot) -> None:

@@ -1,6 +1,7 @@
 """Publishes camera health to the bus and to Redis (hot state for the api)."""
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import redis.asyncio as aioredis
@@ -12,6 +13,7 @@ from services.ingest.messages import camera_health
 from services.ingest.status import HealthSnapshot
 
 log = logging.getLogger(__name__)
+BUS_TIMEOUT_S = 1.0
 
 
 def health_key(camera_id: str) -> str:
@@ -27,11 +29,11 @@ class HealthReporter:
     async def report(self, snap: HealthSnapshot) -> None:
         metrics.export(snap)
         message = camera_health(snap, self._instance)
-        await self._producer.send(topics.CAMERA_HEALTH, snap.camera_id, message.SerializeToString())
         fields = {
             "state": snap.state, "fps": snap.fps, "bitrate_bps": snap.bitrate_bps,
             "last_packet_time_us": snap.last_packet_time_us, "last_error": snap.last_error,
             "error_kind": snap.error_kind, "reconnects": snap.reconnects, "dropped": snap.dropped,
+            "gap_seconds": round(snap.gap_seconds, 3),
             "codec": snap.codec, "width": snap.width, "height": snap.height,
             "ingest_instance": self._instance, "reported_time_us": message.reported_time_us,
         }
@@ -40,3 +42,14 @@ class HealthReporter:
             pipe.hset(key, mapping=fields)
             pipe.expire(key, self._ttl)
             await pipe.execute()
+        # After Redis, and bounded: a bus that is away must not silence the health the api reads.
+        delivery = await asyncio.wait_for(
+            self._producer.send(topics.CAMERA_HEALTH, snap.camera_id, message.SerializeToString()), BUS_TIMEOUT_S
+        )
+        delivery.add_done_callback(_ignore_outcome)
+
+
+def _ignore_outcome(delivery: asyncio.Future) -> None:
+    """Health is re-sent every interval; a lost report needs no more than retrieving its error."""
+    if not delivery.cancelled():
+        delivery.exception()

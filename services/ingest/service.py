@@ -12,6 +12,7 @@ from roadcam.common.bus import BusProducer
 from roadcam.common.camconfig.models import CameraConfig
 from roadcam.common.media import EncodedPacket, PacketBatch, StreamInfo
 from roadcam.common.tasks import cancel_and_wait
+from services.ingest.delivery import DeliveryGuard
 from services.ingest.messages import encode_batch
 from services.ingest import metrics
 from services.ingest.publisher import BatchPublisher
@@ -48,10 +49,25 @@ class IngestService:
             for c in cameras
         }
         self._publisher = BatchPublisher(self._send, settings.batch_max_ms, settings.batch_max_bytes)
+        self.delivery = DeliveryGuard(settings.bus_max_pending_bytes, settings.bus_stall_s, self._lost)
+        self._resync: set[str] = set()  # cameras whose next batch must start at a keyframe
 
     def ready(self) -> tuple[bool, dict]:
-        states = {cid: w.status.snapshot().state for cid, w in self.workers.items()}
-        return self._loop is not None, {"cameras": states}
+        snaps = {cid: w.status.snapshot() for cid, w in self.workers.items()}
+        delivering, bus = self.delivery.delivering()
+        return self._loop is not None and delivering, {
+            "cameras": {cid: s.state for cid, s in snaps.items()},
+            "bus": bus,
+            "bus_pending_bytes": self.delivery.pending_bytes,
+            "gap_seconds": {cid: round(s.gap_seconds, 3) for cid, s in snaps.items()},
+        }
+
+    def _lost(self, camera_id: str, packets: int, seconds: float, reason: str) -> None:
+        """A hole in a camera's video: counted, logged, and the camera waits for its next keyframe."""
+        self.workers[camera_id].status.lost(packets, seconds)
+        metrics.GAP_SECONDS.labels(camera_id).inc(seconds)
+        self._resync.add(camera_id)
+        log.warning("camera %s: %d packets (%.2f s of video) not handed to the bus: %s", camera_id, packets, seconds, reason)
 
     async def run(self, stop: asyncio.Event) -> None:
         self._loop = asyncio.get_running_loop()
@@ -75,7 +91,8 @@ class IngestService:
             self._queue.put_nowait(item)
         except asyncio.QueueFull:
             # Overload: drop rather than block the camera thread; seq numbers show the gap downstream.
-            self.workers[item.camera_id].status.dropped()
+            seconds = item.packet.duration * item.stream.time_base if item.packet.duration > 0 else 0
+            self._lost(item.camera_id, 1, float(seconds), "ingest queue full")
 
     async def _pump(self) -> None:
         while True:
@@ -96,14 +113,24 @@ class IngestService:
             await self._publisher.flush_due()
 
     async def _send(self, batch: PacketBatch) -> None:
+        if batch.camera_id in self._resync:
+            if not batch.packets[0].keyframe:  # undecodable without the frames lost before it
+                self.delivery.lost(batch, "waiting for a keyframe after a gap")
+                return
+            self._resync.discard(batch.camera_id)
         try:
             value = await encode_batch(batch, self._blobs)
-            await self._producer.send(topics.VIDEO, batch.camera_id, value)
+            if not self.delivery.admit(batch, len(value)):
+                return
+            delivery = await asyncio.wait_for(
+                self._producer.send(topics.VIDEO, batch.camera_id, value), self._settings.bus_send_timeout_s
+            )
+            self.delivery.track(batch, len(value), delivery)
             metrics.BATCHES_SENT.labels(batch.camera_id).inc()
         except Exception as exc:  # noqa: BLE001 - one failed send must not stop the other cameras
             metrics.SEND_FAILURES.labels(batch.camera_id).inc()
-            self.workers[batch.camera_id].status.dropped(len(batch.packets))
-            log.error("camera %s: could not publish %d packets: %s", batch.camera_id, len(batch.packets), exc)
+            self.delivery.lost(batch, f"{type(exc).__name__}: {exc}")
+        metrics.BUS_PENDING_BYTES.set(self.delivery.pending_bytes)
 
     async def _report_loop(self) -> None:
         while True:

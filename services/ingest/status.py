@@ -23,7 +23,8 @@ class HealthSnapshot:
     reconnects: int = 0
     packets: int = 0
     bytes: int = 0
-    dropped: int = 0
+    dropped: int = 0  # packets not handed to the bus (overload or bus away)
+    gap_seconds: float = 0.0  # the video time those packets covered
     codec: str = ""
     width: int = 0
     height: int = 0
@@ -53,9 +54,12 @@ class CameraStatus:
                 bytes=self._snap.bytes + nbytes,
             )
 
-    def dropped(self, count: int = 1) -> None:
+    def lost(self, packets: int, seconds: float) -> None:
+        """Packets that never reached the bus: a hole in this camera's video."""
         with self._lock:
-            self._snap = replace(self._snap, dropped=self._snap.dropped + count)
+            self._snap = replace(
+                self._snap, dropped=self._snap.dropped + packets, gap_seconds=self._snap.gap_seconds + seconds
+            )
 
     def failed(self, message: str, kind: str) -> None:
         """A connection attempt or a running connection failed; a retry will follow."""
