@@ -10,8 +10,9 @@ AUDIT = "roadcam.audit.v1"
 COMMANDS = "roadcam.commands.v1"
 QUEUE_LENGTHS = "roadcam.queue-lengths.v1"
 SPEED_BINS = "roadcam.speed-bins.v1"
+VIEW_HEALTH = "roadcam.view-health.v1"  # the counter's camera self-diagnosis (T2)
 
-ALL = (VIDEO, CAMERA_HEALTH, CROSSINGS, COUNT_BINS, QUEUE_LENGTHS, SPEED_BINS, SEGMENTS, AUDIT, COMMANDS)
+ALL = (VIDEO, CAMERA_HEALTH, CROSSINGS, COUNT_BINS, QUEUE_LENGTHS, SPEED_BINS, VIEW_HEALTH, SEGMENTS, AUDIT, COMMANDS)
 
 # Topic configs roadcam sets when it creates a topic (production Kafka; tansu ignores retention).
 # Video is only useful while consumers catch up; audit and commands must outlive any outage.
@@ -23,6 +24,7 @@ CONFIGS: dict[str, dict[str, str]] = {
     COUNT_BINS: {"retention.ms": str(7 * 24 * HOUR_MS)},
     QUEUE_LENGTHS: {"retention.ms": str(7 * 24 * HOUR_MS)},
     SPEED_BINS: {"retention.ms": str(7 * 24 * HOUR_MS)},
+    VIEW_HEALTH: {"retention.ms": str(24 * HOUR_MS)},
     SEGMENTS: {"retention.ms": str(31 * 24 * HOUR_MS)},
     AUDIT: {"retention.ms": str(31 * 24 * HOUR_MS)},
     COMMANDS: {"retention.ms": str(31 * 24 * HOUR_MS)},

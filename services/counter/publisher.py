@@ -18,8 +18,7 @@ from services.counter.ground_plane import SpeedBin
 log = logging.getLogger(__name__)
 QUEUE_LENGTHS = topics.QUEUE_LENGTHS
 SPEED_BINS = topics.SPEED_BINS
-# Proposed for roadcam.common.topics (shared file, the lead's): the counter's camera self-diagnosis.
-VIEW_HEALTH = "roadcam.view-health.v1"
+VIEW_HEALTH = topics.VIEW_HEALTH
 OUTPUT_TOPICS = [topics.CROSSINGS, topics.COUNT_BINS, QUEUE_LENGTHS, SPEED_BINS, VIEW_HEALTH]
 
 
