@@ -5,6 +5,8 @@ The database comes from the api's own settings (ROADCAM_API_DATABASE_URL or its 
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import sys
 
 ROLES = ("manager", "operator", "auditor", "analyst")
@@ -39,7 +41,9 @@ def create_account(args: argparse.Namespace) -> int:
     from services.api.auth.passwords import hash_password
     from services.api.auth.roles import Role
     from services.api.errors import ApiError
+    from services.api.audit_trail import system_record
     from services.api.store.accounts import Accounts, StoredAccount
+    from services.api.store.audit import AuditLog
     from roadcam.common.timeutil import now_us
 
     if args.role == "operator" and not args.expires:
@@ -49,8 +53,13 @@ def create_account(args: argparse.Namespace) -> int:
     if len(password) < 12:
         raise ApiError("the password (first line of stdin) must have at least 12 characters")
     departments = tuple(d.strip() for d in args.departments.split(",") if d.strip())
-    Accounts(_engine()).create(StoredAccount(args.username, Role(args.role), departments, expires, args.conditions,
-                                             False, hash_password(password), now_us()))
+    engine = _engine()
+    Accounts(engine).create(StoredAccount(args.username, Role(args.role), departments, expires, args.conditions,
+                                          False, hash_password(password), now_us()))
+    actor = os.environ.get("SUDO_USER") or getpass.getuser()  # who ran the command, as the OS knows them
+    AuditLog(engine).append(system_record(actor, "config_change", f"account {args.username} created",
+                                          now_us(), "cli roadcam api create-account",
+                                          account=args.username, role=args.role))
     sys.stdout.write(f"account {args.username} ({args.role}) created\n")
     return 0
 

@@ -9,6 +9,12 @@ from services.api.store.accounts import Principal
 from services.api.store.audit import AuditLog
 
 
+def system_record(actor: str, action: str, reason: str, now_us: int, method: str, **details: str) -> AuditRecord:
+    """An entry for something done outside a request (start-up, the command line)."""
+    return AuditRecord(event_id=f"api-{uuid.uuid4().hex}", time_us=now_us, actor=actor, action=action,
+                       reason=reason, method=method, details=details)
+
+
 class AuditTrail:
     """Bound to one request: knows the client address and the method/path to record."""
 

@@ -16,6 +16,7 @@ from roadcam.common.errors import ConfigError
 from services.api.auth.passwords import hash_password
 from services.api.auth.roles import Role
 from services.api.auth.signin_guard import SignInGuard
+from services.api.audit_trail import system_record
 from services.api.auth.tokens import LocalTokens, TokenVerifier
 from services.api.camera_directory import CameraDirectory
 from services.api.clock import ApiClock, wall_clock_us
@@ -71,4 +72,6 @@ def ensure_first_manager(parts: ApiParts) -> None:
                                             hash_password(password.get_secret_value()), parts.clock.now_us()))
     except Conflict:
         return  # another replica created it a moment ago
+    parts.audit.append(system_record("system", "config_change", f"account {name} created (first manager)",
+                                     parts.clock.now_us(), "api start-up", account=name, role=Role.MANAGER.value))
     log.info("created the first manager account %r", name)

@@ -62,7 +62,9 @@ def update_account(accounts: AccountsDep, clock: ClockDep, trail: AuditTrailDep,
         changes["expires_us"] = to_us(at, clock.tz) if at else None
     account = accounts.update(username, **changes)
     if account.role is Role.OPERATOR and account.expires_us is None:
-        accounts.update(username, expires_us=clock.now_us())  # fail closed
+        accounts.update(username, expires_us=clock.now_us())  # fail closed, and say so in the log
+        trail.record(who, CONFIG_CHANGE, reason=f"account {username} expired: operator without expires_at",
+                     details={"account": username, "fields": "expires_at", "outcome": "failed_closed"})
         raise ApiError("operator accounts need expires_at (A1); the account was expired", 422)
     trail.record(who, CONFIG_CHANGE, reason=f"account {username} changed",
           details={"account": username, "fields": ",".join(sorted(body.model_dump(exclude_unset=True)))})

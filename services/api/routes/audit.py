@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Query, Response
 from services.api.audit_chain import ChainedEntry
 from services.api.clock import ApiClock
 from services.api.csv_writer import render_csv
-from services.api.deps import AuditDep, ClockDep, allow
+from services.api.deps import AuditDep, AuditTrailDep, ClockDep, allow
+from services.api.store.accounts import Principal
 from services.api.schemas import AuditOut, IsoDateTime, VerifyOut
 from services.api.store.audit import AuditFilter
 from services.api.times import to_dt, to_dt_or_none, to_us
@@ -35,13 +36,26 @@ def audit_filter(clock: ApiClock, actor: str | None, action: str | None, camera:
                        to_us(until, clock.tz) if until else None, after_seq, limit)
 
 
-@router.get("", name="audit.list", dependencies=[Depends(allow("audit.list"))])
-def list_entries(audit: AuditDep, clock: ClockDep, actor: Text = None, action: Text = None, camera: Text = None,
+AUDIT_READ = "audit_read"
+
+
+def record_read(trail, who: Principal, what: str, flt: AuditFilter, found: int) -> None:
+    """Who read the log, with which filter (A2: reading the audit log is itself audited)."""
+    query = {k: v for k, v in vars(flt).items() if v not in (None, 0)}
+    trail.record(who, AUDIT_READ, reason=what, details={**{k: str(v) for k, v in query.items()}, "entries": found})
+
+
+@router.get("", name="audit.list")
+def list_entries(audit: AuditDep, clock: ClockDep, trail: AuditTrailDep,
+                 who: Annotated[Principal, Depends(allow("audit.list"))],
+                 actor: Text = None, action: Text = None, camera: Text = None,
                  since: IsoDateTime | None = None, until: IsoDateTime | None = None,
                  after_seq: Annotated[int, Query(ge=0, le=2**62)] = 0,
                  limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> list[AuditOut]:
     flt = audit_filter(clock, actor, action, camera, since, until, after_seq, limit)
-    return [entry_out(clock, e) for e in audit.entries(flt)]
+    found = audit.entries(flt)
+    record_read(trail, who, "list", flt, len(found))
+    return [entry_out(clock, e) for e in found]
 
 
 @router.get("/verify", name="audit.verify", dependencies=[Depends(allow("audit.verify"))])
@@ -52,13 +66,16 @@ def verify_chain(audit: AuditDep) -> VerifyOut:
 
 
 @router.get("/export.csv", name="audit.export", response_class=Response,
-            responses={200: {"content": {"text/csv": {}}}}, dependencies=[Depends(allow("audit.export"))])
-def export_csv(audit: AuditDep, clock: ClockDep, actor: Text = None, action: Text = None, camera: Text = None,
+            responses={200: {"content": {"text/csv": {}}}})
+def export_csv(audit: AuditDep, clock: ClockDep, trail: AuditTrailDep,
+               who: Annotated[Principal, Depends(allow("audit.export"))],
+               actor: Text = None, action: Text = None, camera: Text = None,
                since: IsoDateTime | None = None, until: IsoDateTime | None = None,
                bom: bool = False, limit: Annotated[int, Query(ge=1, le=1_000_000)] = 100_000) -> Response:
     flt = audit_filter(clock, actor, action, camera, since, until, 0, limit)
-    rows = []
-    for e in audit.entries(flt):
+    rows, found = [], audit.entries(flt)
+    record_read(trail, who, "export", flt, len(found))
+    for e in found:
         d = entry_out(clock, e).model_dump()
         d["details"] = json.dumps(d["details"], ensure_ascii=False, sort_keys=True)
         for key in ("time", "range_start", "range_end"):

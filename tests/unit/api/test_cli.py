@@ -26,10 +26,13 @@ def test_create_account_and_verify_audit(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
     assert main(["api", "create-account", "op8", "--role", "operator"]) == 2  # no expiry
     log = AuditLog(make_engine(url))
+    created = [e.record for e in log.iter_all()]
+    assert [(r.action, r.details["account"], r.method) for r in created] == [
+        ("config_change", "op7", "cli roadcam api create-account")]  # only the account that was made
     for i in range(4):
         log.append(AuditRecord(f"e{i}", 1000 + i, "op7", "view"))
     capsys.readouterr()
-    assert main(["api", "verify-audit"]) == 0 and "intact: 4" in capsys.readouterr().out
+    assert main(["api", "verify-audit"]) == 0 and "intact: 5" in capsys.readouterr().out
     with make_engine(url).begin() as conn:
         conn.execute(update(AuditEntry).where(AuditEntry.event_id == "e2").values(actor="someone"))
-    assert main(["api", "verify-audit"]) == 1 and "BROKEN at entry 3" in capsys.readouterr().out
+    assert main(["api", "verify-audit"]) == 1 and "BROKEN at entry 4" in capsys.readouterr().out

@@ -123,3 +123,38 @@ def test_a_failure_flood_leaves_few_audit_entries(api: Api) -> None:
             api.clock.now_us += (int(r.headers["Retry-After"]) + 1) * 1_000_000
     entries = [e for e in api.parts.audit.iter_all() if e.record.action == "login_failed"]
     assert 0 < len(entries) <= 12
+
+
+def actions(api: Api, action: str) -> list:
+    return [e.record for e in api.parts.audit.iter_all() if e.record.action == action]
+
+
+def test_an_account_change_that_fails_closed_is_audited(api: Api) -> None:
+    api.add_account("op", Role.OPERATOR)
+    r = api.client.patch("/api/v1/accounts/op", headers=api.role_headers()[Role.MANAGER], json={"expires_at": None})
+    assert r.status_code == 422
+    assert [r.details.get("outcome") for r in actions(api, "config_change")] == ["failed_closed"]
+
+
+def test_the_first_manager_is_audited(tmp_path) -> None:
+    from services.api.parts import open_parts
+    from tests.unit.api.apikit import settings_for
+
+    settings = settings_for(tmp_path, f"sqlite:///{tmp_path / 'f.sqlite3'}").model_copy(
+        update={"bootstrap_manager_password": SecretStr("first-manager-password")})
+    parts = open_parts(settings)
+    entries = [e.record for e in parts.audit.iter_all()]
+    assert [(r.actor, r.action, r.details["account"]) for r in entries] == [("system", "config_change", "admin")]
+    parts.engine.dispose()
+
+
+def test_segment_listings_and_audit_reads_are_audited(api: Api) -> None:
+    headers = api.role_headers()
+    api.client.get("/api/v1/segments", params={"camera": "bridge-1"}, headers=headers[Role.MANAGER])
+    listed = actions(api, "segments_listed")
+    assert [(r.actor, r.camera_id) for r in listed] == [("manager-all", "bridge-1")]
+    api.client.get("/api/v1/audit", params={"action": "view"}, headers=headers[Role.AUDITOR])
+    api.client.get("/api/v1/audit/export.csv", headers=headers[Role.AUDITOR])
+    reads = actions(api, "audit_read")
+    assert [(r.actor, r.reason, r.details.get("action")) for r in reads] == [
+        ("auditor-all", "list", "view"), ("auditor-all", "export", None)]
