@@ -28,22 +28,26 @@ def client(tmp_path):
 
 
 def test_page_lists_publishing_cameras_with_notice_in_japanese(tmp_path):
-    page = client(tmp_path).get("/")
+    c = client(tmp_path)
+    listing = c.get("/")
+    assert listing.status_code == 200 and "国道17号 上武大橋" in listing.text and "survey-only" not in listing.text
+    page = c.get("/cameras/pub-1")
     assert page.status_code == 200 and 'lang="ja"' in page.text
-    for text in ("国道17号 上武大橋", "群馬県 道路管理課", "道路の状況把握", "14 日", "設置者", "問い合わせ先"):
+    assert c.get("/cameras/survey-only").status_code == 404  # not a road_management camera: no public view
+    for text in ("国道17号 上武大橋", "群馬県 道路管理課", "道路の状況把握", "14日", "設置者", "問い合わせ先"):
         assert text in page.text
     assert "&lt;roads@example.jp&gt;" in page.text  # escaped
-    assert "survey-only" not in page.text  # not a road_management camera: no public view
     assert 'data-src="/hls/pub-1/index.m3u8"' in page.text
     assert '<script src="/static/hls.min.js">' in page.text and "cdn" not in page.text.lower()
 
 
 def test_english_switch(tmp_path):
     c = client(tmp_path)
-    assert 'href="/?lang=en"' in c.get("/").text
-    page = c.get("/?lang=en")
+    assert 'lang=en' in c.get("/cameras/pub-1").text
+    page = c.get("/cameras/pub-1?lang=en")
     assert 'lang="en"' in page.text and "Operator" in page.text and "14 days" in page.text
-    assert c.get("/?lang=xx").status_code == 422
+    unknown = c.get("/cameras/pub-1?lang=xx")  # an unknown language falls back to Japanese
+    assert unknown.status_code == 200 and 'lang="ja"' in unknown.text
 
 
 def test_hls_js_is_served_locally(tmp_path):
