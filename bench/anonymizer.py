@@ -1,16 +1,20 @@
-"""Anonymizer benchmark: CPU and fps per camera (1280x720 in -> 640x360 public HLS at 10 fps),
-against a baseline run in the same process (decode + resize + encode, no detection), and the
-latency camera -> playable HLS segment through the real stack (ingest, Kafka, anonymizer, S3).
+"""Anonymizer benchmark, today's interval schedule and the motion-gated one side by side in one run
+(issue 13): for 1280x720 in -> 640x360 public HLS at 10 fps, CPU cores per camera and the ratio to a
+baseline run in the same process (decode + resize + encode, no detection), detector runs per second,
+the live-path scores of ../shared/tools/anon_video_score.py on the dev faces (--min-h 28) and plates,
+and the latency camera -> playable HLS segment through the real stack (ingest, Kafka, anonymizer, S3).
 
-usage: python bench/anonymizer.py [--clip PATH] [--seconds 20] [--no-latency | --latency-only]
-Figures depend on the machine's load: run it on an otherwise idle machine.
+usage: python bench/anonymizer.py [--clip PATH] [--seconds 20] [--fps 10 5] [--no-latency] [--no-scores]
+Figures depend on the machine's load: the ratio to the same-run baseline travels better than cores.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import os
+import re
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -22,6 +26,14 @@ import cv2
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("ROADCAM_SHARED_DATA", REPO.parent / "shared" / "data"))
 sys.path.insert(0, str(REPO))
+MODELS = {"yunet_model": SHARED / "models" / "face_detection_yunet_2026may.onnx",
+          "yolo_model": SHARED / "models" / "yolov8n_int8.tflite"}
+# The schedule before issue 13 (faces every 0.2 s at half scale, plates every 2 s, no gate).
+SCHEDULES = {
+    "old (interval)": {"motion_gate": False, "face_interval_s": 0.2, "face_upscale": 0.5, "face_threshold": 0.3,
+                       "plate_interval_s": 2.0},
+    "new (motion-gated)": {},
+}
 
 
 def cpu_s() -> float:
@@ -29,8 +41,8 @@ def cpu_s() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def frames_10fps(clip: Path, seconds: float):
-    """Decode every frame (as the decoder stage does), keep 10 fps; loop the clip."""
+def frames_at(clip: Path, seconds: float, fps: float):
+    """Decode every frame (as the decoder stage does), keep `fps`; loop the clip."""
     t_video, next_due = 0.0, 0.0
     while t_video < seconds:
         with av.open(str(clip)) as c:
@@ -39,99 +51,122 @@ def frames_10fps(clip: Path, seconds: float):
                 t = offset + float(frame.time or 0)
                 image = frame.to_ndarray(format="bgr24")
                 if t >= next_due:
-                    next_due += 0.1
+                    next_due += 1 / fps
                     yield image, t
                 t_video = t
                 if t_video >= seconds:
                     return
 
 
-def run(clip: Path, seconds: float, anonymize) -> dict:
+def run(clip: Path, seconds: float, fps: float, anonymize) -> dict:
     from services.anonymizer.hls import SegmentEncoder
 
-    enc = SegmentEncoder(10, 2.0)
+    enc = SegmentEncoder(fps, 2.0)
     c0, w0, n = cpu_s(), time.perf_counter(), 0
-    for image, t in frames_10fps(clip, seconds):
+    for image, t in frames_at(clip, seconds, fps):
         enc.add(anonymize(image, t))
         n += 1
     cpu, wall = cpu_s() - c0, time.perf_counter() - w0
     return {"frames": n, "fps": n / wall, "cores_per_camera": cpu / seconds, "cpu_ms_per_frame": 1000 * cpu / n}
 
 
-def processing(clip: Path, seconds: float) -> None:
-    from services.anonymizer.detector_set import build_detectors
-    from services.anonymizer.offline import default_camera
-    from services.anonymizer.pipeline import FrameAnonymizer
+def detection(schedule: dict):
     from services.anonymizer.settings import DetectionSettings
 
-    m = SHARED / "models"
-    d = DetectionSettings(yunet_model=m / "face_detection_yunet_2026may.onnx", yolo_model=m / "yolov8n_int8.tflite")
-    anon = FrameAnonymizer(default_camera(), build_detectors(d), d.hold_s, d.growth_per_s, d.detect_max_width, 10.0)
-    base = run(clip, seconds, lambda img, t: cv2.resize(img, (640, 360), interpolation=cv2.INTER_AREA))
-    full = run(clip, seconds, anon.anonymize)
-    for name, r in (("baseline (decode+resize+encode)", base), ("anonymizer", full)):
-        print(f"{name:34s} {r['frames']} frames  {r['fps']:6.1f} fps  {r['cores_per_camera']:.3f} cores/camera  "
-              f"{r['cpu_ms_per_frame']:.1f} ms CPU/frame")
-    print(f"ratio anonymizer/baseline CPU: {full['cores_per_camera'] / base['cores_per_camera']:.2f}x; "
-          f"bar <= 0.5 cores/camera: {'OK' if full['cores_per_camera'] <= 0.5 else 'OVER'}")
+    return DetectionSettings(**MODELS, **schedule)
+
+
+def processing(clip: Path, seconds: float, fps_list: list[float]) -> None:
+    from services.anonymizer.detector_set import build_anonymizer
+    from services.anonymizer.offline import default_camera
+
+    for fps in fps_list:
+        base = run(clip, seconds, fps, lambda img, t: cv2.resize(img, (640, 360), interpolation=cv2.INTER_AREA))
+        print(f"--- {fps:g} fps public, {seconds:g} s of {clip.name}")
+        print(f"{'baseline (decode+resize+encode)':34s} {base['cores_per_camera']:.3f} cores/camera  "
+              f"{base['cpu_ms_per_frame']:5.1f} ms CPU/frame  {base['fps']:5.1f} fps")
+        for name, schedule in SCHEDULES.items():
+            anon = build_anonymizer(default_camera(), detection(schedule), timeout_s=60.0)
+            r = run(clip, seconds, fps, anon.anonymize)
+            runs = ", ".join(f"{k} {v / seconds:.2f}/s" for k, v in anon.runs.items())
+            print(f"{name:34s} {r['cores_per_camera']:.3f} cores/camera  {r['cpu_ms_per_frame']:5.1f} ms CPU/frame  "
+                  f"{r['fps']:5.1f} fps  ratio to baseline {r['cores_per_camera'] / base['cores_per_camera']:.2f}x  "
+                  f"bar <= 0.5: {'OK' if r['cores_per_camera'] <= 0.5 else 'OVER'}  (detector runs: {runs})")
+
+
+def scores() -> None:
+    """anon_video_score.py runs `roadcam anonymize VIDEO` (the live schedule) on the dev sets."""
+    tool = SHARED.parent / "tools" / "anon_video_score.py"
+    for name, schedule in SCHEDULES.items():
+        env = dict(os.environ, **{f"ROADCAM_ANONYMIZER_DETECTION__{k.upper()}": str(v)
+                                  for k, v in {**{k: str(p) for k, p in MODELS.items()}, **schedule}.items()})
+        for dataset, extra in (("faces", ["--min-h", "28"]), ("plates", [])):
+            out = subprocess.run([sys.executable, str(tool), "roadcam", str(SHARED / dataset), *extra],
+                                 capture_output=True, text=True, env=env, cwd=REPO).stdout
+            last = re.search(r"anon_video .*", out)
+            print(f"{name:20s} {dataset:6s} {last.group(0) if last else 'no score: ' + out[-200:]}")
 
 
 async def latency(seconds: float) -> None:
-    """Camera file -> ingest -> Kafka -> anonymizer -> S3; capture of a segment's first frame
-    until the playlist listing it is written."""
+    """Camera file -> ingest -> Kafka -> anonymizer -> S3, once per schedule on the same servers:
+    capture of a segment's first frame until the playlist listing it is written."""
+    from roadcam.devstack.servers import start_kafka, start_redis, start_s3
+
+    tmp = Path(tempfile.mkdtemp(prefix="roadcam-bench-"))
+    servers = [start_kafka(tmp / "logs"), start_redis(tmp / "logs"), start_s3(tmp / "logs", tmp / "tls")]
+    try:
+        for index, (name, schedule) in enumerate(SCHEDULES.items()):
+            await latency_run(tmp, servers, f"bench-{index}", schedule, name, seconds)
+    finally:
+        for server in servers:
+            server.child.stop()
+
+
+async def latency_run(tmp: Path, servers, camera_id: str, schedule: dict, name: str, seconds: float) -> None:
     import yaml
     from pydantic import SecretStr
 
     from services.anonymizer.bootstrap import bootstrap as anonymizer_bootstrap
-    from services.anonymizer.settings import DetectionSettings, Settings
+    from services.anonymizer.settings import Settings
     from roadcam.common.settings import KafkaSettings, PayloadSettings, S3Settings
-    from roadcam.devstack.servers import start_kafka, start_redis, start_s3
     from services.ingest.bootstrap import bootstrap as ingest_bootstrap
     from services.ingest.settings import Settings as IngestSettings
 
-    tmp = Path(tempfile.mkdtemp(prefix="roadcam-bench-"))
-    servers = [start_kafka(tmp / "logs"), start_redis(tmp / "logs"), start_s3(tmp / "logs", tmp / "tls")]
     kafka, redis, s3 = servers
-    try:
-        cam = {"id": "bench", "name": "bench", "source": {"url": str(SHARED / "videos" / "bridge_dense_5s.mp4"), "loop": True},
-               "purposes": ["road_management"], "department": "bench", "notice": {"operator": "-", "purpose": "-", "contact": "-"}}
-        config = tmp / "cameras.yaml"
-        config.write_text(yaml.safe_dump({"version": 1, "cameras": [cam]}))
-        k, payload = KafkaSettings(bootstrap_servers=kafka.url, partitions=2), PayloadSettings(mode="redis")
-        m = SHARED / "models"
-        a = Settings(config_file=config, kafka=k, redis_url=redis.url, payload=payload, session_timeout_ms=2000,
-                     detection=DetectionSettings(yunet_model=m / "face_detection_yunet_2026may.onnx", yolo_model=m / "yolov8n_int8.tflite"),
-                     s3=S3Settings(endpoint=s3.endpoint, ca_file=s3.ca_file), s3_secret_key=SecretStr("bench"))
-        i = IngestSettings(config_file=config, kafka=k, redis_url=redis.url, payload=payload, camera_secrets_dir=tmp)
-        stop = asyncio.Event()
-        async with ingest_bootstrap(i) as ingest, anonymizer_bootstrap(a) as anon:
-            tasks = [asyncio.create_task(ingest.run(stop)), asyncio.create_task(anon.run(stop))]
-            await asyncio.sleep(seconds)
-            stop.set()
-            await asyncio.gather(*tasks)
-            ch = anon.channels["bench"]
-        lat = ch.latencies_s[2:]  # the first segments include the consumer-group join
-        print(f"latency run: {ch.segments_written} segments written, {len(ch.latencies_s)} with video; "
-              f"state at the end: {ch.reason or 'live'}")
-        if lat:
-            print(f"camera -> playable segment: {len(lat)} segments, mean {sum(lat) / len(lat):.2f} s, "
-                  f"max {max(lat):.2f} s (bar <= 6 s: {'OK' if max(lat) <= 6 else 'OVER'})")
-        else:
-            print(f"no segment latency measured ({ch.segments_written} segments, reason {ch.reason})")
-    finally:
-        for server in servers:
-            server.child.stop()
+    cam = {"id": camera_id, "name": "bench", "source": {"url": str(SHARED / "videos" / "bridge_dense_5s.mp4"), "loop": True},
+           "purposes": ["road_management"], "department": "bench", "notice": {"operator": "-", "purpose": "-", "contact": "-"}}
+    config = tmp / f"{camera_id}.yaml"
+    config.write_text(yaml.safe_dump({"version": 1, "cameras": [cam]}))
+    k, payload = KafkaSettings(bootstrap_servers=kafka.url, partitions=2), PayloadSettings(mode="redis")
+    a = Settings(config_file=config, kafka=k, redis_url=redis.url, payload=payload, session_timeout_ms=2000,
+                 detection=detection(schedule), s3=S3Settings(endpoint=s3.endpoint, ca_file=s3.ca_file),
+                 s3_secret_key=SecretStr("bench"))
+    i = IngestSettings(config_file=config, kafka=k, redis_url=redis.url, payload=payload, camera_secrets_dir=tmp)
+    stop = asyncio.Event()
+    async with ingest_bootstrap(i) as ingest, anonymizer_bootstrap(a) as anon:
+        tasks = [asyncio.create_task(ingest.run(stop)), asyncio.create_task(anon.run(stop))]
+        await asyncio.sleep(seconds)
+        stop.set()
+        await asyncio.gather(*tasks)
+        ch = anon.channels[camera_id]
+    lat = ch.latencies_s[2:]  # the first segments include the consumer-group join
+    summary = (f"{len(lat)} segments, mean {sum(lat) / len(lat):.2f} s, max {max(lat):.2f} s "
+               f"(bar <= 6 s: {'OK' if max(lat) <= 6 else 'OVER'})" if lat else "no segment latency measured")
+    print(f"{name:20s} camera -> playable segment: {summary}; {ch.segments_written} segments written, "
+          f"state at the end: {ch.reason or 'live'}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clip", type=Path, default=SHARED / "videos" / "bridge_dense_5s.mp4")
     ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--fps", type=float, nargs="+", default=[10.0], help="public frame rates to measure")
     ap.add_argument("--no-latency", action="store_true")
-    ap.add_argument("--latency-only", action="store_true")
+    ap.add_argument("--no-scores", action="store_true")
     args = ap.parse_args()
-    if not args.latency_only:
-        processing(args.clip, args.seconds)
+    processing(args.clip, args.seconds, args.fps)
+    if not args.no_scores:
+        scores()
     if not args.no_latency:
         asyncio.run(latency(args.seconds))
 

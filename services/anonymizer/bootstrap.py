@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from services.anonymizer.channel import CameraChannel
-from services.anonymizer.detector_set import build_detectors
+from services.anonymizer.detector_set import build_anonymizer
 from services.anonymizer.pipeline import FrameAnonymizer
 from services.anonymizer.service import AnonymizerService
 from services.anonymizer.settings import Settings
@@ -24,14 +24,11 @@ log = logging.getLogger(__name__)
 
 def make_anonymizer(settings: Settings, camera: CameraConfig) -> tuple[FrameAnonymizer | None, str | None]:
     """The camera's anonymizer, or None and the reason (fail closed, never a crash)."""
-    d = settings.detection
     try:
-        detectors = build_detectors(d)
+        return build_anonymizer(camera, settings.detection), None
     except ModelMissingError as exc:
         log.error("camera %s: public view stays paused: %s", camera.id, exc)
         return None, str(exc)
-    return FrameAnonymizer(camera, detectors, d.hold_s, d.growth_per_s, d.detect_max_width, d.frame_timeout_s,
-                           vehicle_plate_min_px=d.vehicle_plate_min_px), None
 
 
 @asynccontextmanager

@@ -206,4 +206,5 @@ class PersonDetector:
                 found.append(Box(x, y, x + w, y + h, "person", float(scores[i])))
             else:  # plates sit in the lower half of a vehicle seen from front or back
                 found.append(Box(x + 0.08 * w, y + 0.45 * h, x + 0.92 * w, y + h, "vehicle_plate", float(scores[i])))
+                found.append(Box(x, y, x + w, y + h, "vehicle", float(scores[i])))  # known content (motion gate)
         return found

@@ -8,7 +8,7 @@ from pathlib import Path
 import av
 import cv2
 
-from services.anonymizer.detector_set import build_detectors
+from services.anonymizer.detector_set import build_anonymizer
 from services.anonymizer.pipeline import FrameAnonymizer
 from services.anonymizer.settings import Settings
 from roadcam.common.camconfig import load_config
@@ -59,11 +59,7 @@ class OfflineJob:
         return self._video(source, out_dir / (source.stem + ".mp4"))
 
     def _anonymizer(self, still: bool) -> FrameAnonymizer:
-        d = self._settings.detection
-        return FrameAnonymizer(
-            self._camera, build_detectors(d, still=still), d.hold_s, d.growth_per_s,
-            d.detect_max_width, timeout_s=60.0, still_width=self._width, vehicle_plate_min_px=d.vehicle_plate_min_px,
-        )
+        return build_anonymizer(self._camera, self._settings.detection, still, self._width, timeout_s=60.0)
 
     def _image(self, path: Path, out: Path) -> int:
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)

@@ -81,3 +81,15 @@ def apply_mosaic(image: np.ndarray, mask: np.ndarray | None, block: int = 16) ->
     coarse = cv2.resize(tiny, (w, h), interpolation=cv2.INTER_NEAREST)
     image[mask] = coarse[mask]
     return image
+
+
+def smear_cells(image: np.ndarray, cells: np.ndarray, cells_per_short_side: int = 4) -> np.ndarray:
+    """Smear the grid cells marked True (unknown content) so hard that nothing in them can be
+    recognised, in place: about `cells_per_short_side` colour blobs across the frame's height."""
+    h, w = image.shape[:2]
+    step = max(1, min(h, w) // cells_per_short_side)
+    tiny = cv2.resize(image, (max(1, w // step), max(1, h // step)), interpolation=cv2.INTER_AREA)
+    smooth = cv2.blur(cv2.resize(tiny, (w, h), interpolation=cv2.INTER_LINEAR), (step | 1, step | 1))
+    mask = cv2.resize(cells.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
+    image[mask] = smooth[mask]
+    return image

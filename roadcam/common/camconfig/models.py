@@ -103,9 +103,13 @@ class Location(Strict):
     direction: Text | None = Field(None, description="which way it looks, e.g. 北向き")
 
 
+PUBLIC_MAX = (640, 360)  # V1: the public view is a downscale; configurable only downwards
+NEAR_SOURCE = 0.75  # a public side above this share of the source side is "at or near source resolution"
+
+
 class PublicView(Strict):
-    width: int = Field(640, ge=160, le=1920, description="public stream width (downscale, V1)")
-    height: int = Field(360, ge=90, le=1080)
+    width: int = Field(PUBLIC_MAX[0], ge=160, le=PUBLIC_MAX[0], description="public stream width (downscale, V1)")
+    height: int = Field(PUBLIC_MAX[1], ge=90, le=PUBLIC_MAX[1])
     fps: float = Field(10, gt=0, le=30)
     blur_persons: bool = Field(True, description="blur whole person figures, not only faces")
 
@@ -155,7 +159,34 @@ class CameraConfig(Strict):
         if len({lane.id for lane in self.lanes}) != len(self.lanes):
             raise ValueError("lane ids must be unique within a camera")
         self._check_points_inside_frame()
+        self._check_downscale()
         return self
+
+    def _check_downscale(self) -> None:
+        """V1: with a known source size the public view must be a real downscale."""
+        if self.frame_size is None or not self.publishes:
+            return
+        (fw, fh), v = self.frame_size, self.public_view
+        if v.width > NEAR_SOURCE * fw or v.height > NEAR_SOURCE * fh:
+            raise ValueError(f"public_view {v.width}x{v.height} is at or near the source frame_size {fw}x{fh}: "
+                             f"the public view must be downscaled to at most {NEAR_SOURCE:.0%} of the source (V1)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fit_public_view(cls, data):
+        """An unset public size fits the cap and at most half of a known source (V1)."""
+        if not isinstance(data, dict) or not isinstance(data.get("public_view", {}), dict):
+            return data
+        view = dict(data.get("public_view") or {})
+        try:
+            fw, fh = (int(x) for x in data["frame_size"])
+        except (KeyError, TypeError, ValueError):
+            return data  # no (valid) source size: the field validation reports what is wrong
+        if "width" in view or "height" in view or fw <= 0 or fh <= 0:
+            return data
+        scale = min(1.0, PUBLIC_MAX[0] / (fw / 2), PUBLIC_MAX[1] / (fh / 2))
+        view.update(width=max(160, round(fw / 4 * scale) * 2), height=max(90, round(fh / 4 * scale) * 2))
+        return {**data, "public_view": view}
 
     def _check_points_inside_frame(self) -> None:
         points = [p for m in self.privacy_masks for p in m.polygon]
