@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.api import console, metrics
 from services.api.auth.roles import MATRIX, Role
+from services.api.operations import install as operations
 from services.api.parts import ApiParts
 from services.api.readiness import Readiness, always_ready
 from services.api.errors import ApiError, StoreError, TooManyAttempts
@@ -49,10 +50,12 @@ def create_app(settings: Settings, parts: ApiParts | None = None,
     app.state.readiness = Readiness(parts.engine, consumers_running)
     for router in ROUTERS:
         app.include_router(router, responses=ERROR_RESPONSES)
+    operations.include_routes(app, ERROR_RESPONSES)
     _include_public(app, settings)
     app.include_router(console.create_router())
     _error_policy(app)
     app.add_middleware(MeasureMiddleware)
+    operations.install_gate(app, parts)  # outermost: the isolate switch is checked before anything else
     check_matrix_coverage(app)
     _document_optional_auth(app)
     return app

@@ -89,6 +89,8 @@ class ApiService:
         tasks = [asyncio.create_task(self._server.serve(), name="http")]
         if self._ingest is not None:
             tasks.append(asyncio.create_task(self._ingest.run(), name="bus"))
+        for name, start in getattr(self._app.state, "background", {}).items():  # e.g. the leak scan
+            tasks.append(asyncio.create_task(start(), name=name))
         stopper = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
         self._server.should_exit = True

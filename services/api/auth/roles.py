@@ -51,6 +51,19 @@ MATRIX: dict[str, frozenset[Role]] = {
     "accounts.update": frozenset({M}),
     "apikeys.create": frozenset({M}),
     "apikeys.revoke": frozenset({M}),
+    # leak response (O2): the isolate switch is the managers' alone
+    "admin.isolation": frozenset({M, AU}),
+    "admin.isolate": frozenset({M}),
+    "admin.lift": frozenset({M}),
+    "leaks.list": frozenset({M, AU}),
+    "leaks.ack": frozenset({M}),
+    # complaints and inquiries (A6), operation rules (A8)
+    "complaints.list": frozenset({M, O, AU}),
+    "complaints.create": frozenset({M, O}),
+    "complaints.update": frozenset({M, O}),
+    "complaints.export": frozenset({M, AU}),
+    "complaints.print": frozenset({M, AU}),
+    "rules.print": frozenset({M, O, AU}),
 }
 
 

@@ -123,3 +123,7 @@ class Segment(Base):
     codec: Mapped[str] = mapped_column(String(32), default="")
     size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     __table_args__ = (Index("ix_segments_camera_start", "camera_id", "start_us"),)
+
+
+# The operations package keeps its tables in its own module; importing it here puts them in Base.metadata.
+from services.api.operations import tables as _operations_tables  # noqa: E402,F401

@@ -1,0 +1,70 @@
+"""The isolate switch and leak alerts (O2): managers cut and restore external access; alerts are read here."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from services.api.deps import AuditTrailDep, ClockDep, allow
+from services.api.operations.deps import LeaksDep, SwitchDep
+from services.api.operations.isolation import IsolationState, IsolationSwitch
+from services.api.operations.leak_watch import StoredAlert
+from services.api.operations.schemas import IsolateIn, IsolationOut, LeakAlertOut
+from services.api.store.accounts import Principal
+from services.api.times import to_dt, to_dt_or_none
+
+router = APIRouter(prefix="/api/v1/admin", tags=["operations"])
+ISOLATE, LIFT = "isolate", "isolate_lifted"
+
+
+def state_out(switch: IsolationSwitch, clock) -> IsolationOut:
+    s = switch.state
+    return IsolationOut(isolated=s.isolated, changed_at=to_dt_or_none(s.changed_us, clock.tz), changed_by=s.changed_by,
+                        reason=s.reason, propagation_s=switch.poll_s)
+
+
+@router.get("/isolate", name="admin.isolation")
+def isolation(switch: SwitchDep, clock: ClockDep,
+              _: Annotated[Principal, Depends(allow("admin.isolation"))]) -> IsolationOut:
+    switch.refresh()
+    return state_out(switch, clock)
+
+
+@router.post("/isolate", name="admin.isolate")
+def isolate(body: IsolateIn, switch: SwitchDep, clock: ClockDep, trail: AuditTrailDep,
+            who: Annotated[Principal, Depends(allow("admin.isolate"))]) -> IsolationOut:
+    # Cut first, then record: cutting access is the safe side if recording fails.
+    switch.set(IsolationState(True, clock.now_us(), who.username, body.reason))
+    trail.record(who, ISOLATE, reason=body.reason, details={"via": who.via})
+    return state_out(switch, clock)
+
+
+@router.delete("/isolate", name="admin.lift")
+def lift(switch: SwitchDep, clock: ClockDep, trail: AuditTrailDep,
+         who: Annotated[Principal, Depends(allow("admin.lift"))],
+         reason: Annotated[str, Query(min_length=3, max_length=500, pattern=r"^[^\x00-\x1f\x7f]+$")] = "lifted") -> IsolationOut:
+    # Record first, then restore: no access is restored without an entry.
+    trail.record(who, LIFT, reason=reason, details={"via": who.via})
+    switch.set(IsolationState(False, clock.now_us(), who.username, reason))
+    return state_out(switch, clock)
+
+
+def alert_out(a: StoredAlert, tz) -> LeakAlertOut:
+    return LeakAlertOut(id=a.id, rule=a.rule, subject=a.subject, message=a.message, count=a.count,
+                        raised_at=to_dt(a.raised_us, tz), acknowledged_at=to_dt_or_none(a.acknowledged_us, tz),
+                        acknowledged_by=a.acknowledged_by)
+
+
+@router.get("/leak-alerts", name="leaks.list")
+def leak_alerts(leaks: LeaksDep, clock: ClockDep, _: Annotated[Principal, Depends(allow("leaks.list"))],
+                open_only: bool = True, limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> list[LeakAlertOut]:
+    leaks.scan()  # fresh: do not wait for the background scan
+    return [alert_out(a, clock.tz) for a in leaks.alerts(open_only, limit)]
+
+
+@router.post("/leak-alerts/{alert_id}/acknowledge", name="leaks.ack")
+def acknowledge(alert_id: int, leaks: LeaksDep, clock: ClockDep, trail: AuditTrailDep,
+                who: Annotated[Principal, Depends(allow("leaks.ack"))]) -> list[LeakAlertOut]:
+    leaks.acknowledge(alert_id, who.username)
+    trail.record(who, "leak_alert_acknowledged", reason=f"alert {alert_id}")
+    return [alert_out(a, clock.tz) for a in leaks.alerts(True)]
