@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from services.api.console import tables as _tables  # noqa: F401 - the console's tables join Base.metadata
+
 
 def create_router() -> APIRouter:
     from services.api.console import audit_page, cameras, counts, pages

@@ -17,8 +17,17 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "config_versions",
+        sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("document", sa.Text, nullable=False),
+        sa.Column("created_us", sa.BigInteger, nullable=False),
+        sa.Column("actor", sa.String(64), nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.Column("camera_id", sa.String(64), nullable=False),
+        sa.Column("diff", sa.Text, nullable=False),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("config_versions")
