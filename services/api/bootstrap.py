@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from roadcam.common.wiring import wiring
 from services.api.app import create_app
+from services.api.audit_intake import intake_for
 from services.api.bus_sink import BusSink
 from services.api.clock import wall_clock_us
 from services.api.messages import TOPICS
@@ -25,6 +26,7 @@ async def bootstrap(settings: Settings, clock_us: Callable[[], int] = wall_clock
             await wire.topics(TOPICS)
             consumer = wire.consumer(TOPICS, from_beginning=True)
             await wire.start(consumer)
-            ingest = BusIngest(BusSink(parts.counts, parts.operations, parts.audit), consumer)
+            ingest = BusIngest(BusSink(parts.counts, parts.operations, parts.audit,
+                                       intake_for(settings.audit_signing_key)), consumer)
         app = create_app(settings, parts, consumers_running=ingest.is_running if ingest else always_ready)
         yield ApiService(settings, app, ingest)

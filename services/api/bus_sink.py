@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from roadcam.common import topics
 from services.api import metrics
+from services.api.audit_intake import AuditIntake
 from services.api.store.audit import AuditLog
 from services.api.store.counts import CountStore
 from services.api.store.operations import OperationsStore
@@ -16,9 +17,12 @@ class BusSink:
     counts: CountStore
     operations: OperationsStore
     audit: AuditLog
+    intake: AuditIntake = AuditIntake()  # no key: refuses every bus audit event (fail closed)
 
     def store(self, grouped: dict[str, list]) -> None:
         """Write one decoded batch (see `services.api.messages.decode`)."""
+        # Only audit events signed by the service that owns the action go any further.
+        grouped = {**grouped, topics.AUDIT: self.intake.accept(grouped.get(topics.AUDIT, []))}
         self.counts.add_crossings(grouped.get(topics.CROSSINGS, []))
         self.counts.upsert_bins(grouped.get(topics.COUNT_BINS, []))
         self.operations.upsert_health(grouped.get(topics.CAMERA_HEALTH, []))

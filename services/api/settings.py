@@ -35,6 +35,9 @@ class Settings(ConsumerSettings, StorageSettings):
     consume_bus: bool = Field(True, description="run the bus consumers (off for a read-only replica)")
     timezone: str = Field("Asia/Tokyo", max_length=64, description="local time zone for bins and CSV")
     open_data_license: str = Field("CC BY 4.0", max_length=100, description="license stated on open data")
+    audit_signing_key: SecretStr | None = Field(
+        None, description="master key of signed bus audit events; each service gets service_key(master, name); "
+        "missing = every audit event from the bus is refused")
     map_tile_url: str = Field("https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png", max_length=500,
                               description="public map tiles (default GSI 地理院タイル); the map works without them")
     map_attribution: str = Field('<a href="https://maps.gsi.go.jp/development/ichiran.html">地理院タイル</a>',

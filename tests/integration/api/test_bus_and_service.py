@@ -28,7 +28,8 @@ def api_settings(tmp_path: Path, kafka: KafkaSettings, group: str) -> Settings:
     return Settings(config_file=write_config(tmp_path / "cameras.yaml"), kafka=kafka,
                     database_url=SecretStr(f"sqlite:///{tmp_path / 'api.sqlite3'}"), jwt_secret=SecretStr("k" * 40),
                     http_host="127.0.0.1", http_port=0, group_id=group, session_timeout_ms=2000,
-                    bootstrap_manager_password=SecretStr(PASSWORD))
+                    bootstrap_manager_password=SecretStr(PASSWORD),
+                    audit_signing_key=SecretStr(busdata.AUDIT_MASTER.decode()))
 
 
 async def publish(kafka: KafkaSettings, records) -> None:

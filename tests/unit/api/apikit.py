@@ -11,10 +11,12 @@ from fastapi.testclient import TestClient
 from services.api.app import create_app
 from services.api.auth.passwords import hash_password
 from services.api.auth.roles import ACCOUNT_ROLES, Role
+from services.api.audit_intake import AuditIntake
 from services.api.bus_sink import BusSink
 from services.api.parts import ApiParts, open_parts
 from services.api.settings import Settings
 from services.api.store.accounts import StoredAccount
+from tests.unit.api.busdata import AUDIT_MASTER
 
 PASSWORD = "correct horse battery staple"
 T0_US = int(datetime(2026, 6, 1, 0, 0, tzinfo=timezone.utc).timestamp() * 1_000_000)  # 09:00 JST
@@ -64,7 +66,8 @@ class Api:
 
     def sink(self) -> BusSink:
         """Where the bus consumer stores decoded batches."""
-        return BusSink(self.parts.counts, self.parts.operations, self.parts.audit)
+        return BusSink(self.parts.counts, self.parts.operations, self.parts.audit,
+                       intake=AuditIntake(AUDIT_MASTER))
 
     def token(self, username: str, password: str = PASSWORD) -> str:
         r = self.client.post("/api/v1/auth/token", json={"username": username, "password": password})

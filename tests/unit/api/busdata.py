@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import itertools
 
-from roadcam.common import topics
+from roadcam.common import signing, topics
 from roadcam.common.bus import BusRecord
 from roadcam.v1 import audit_pb2, counting_pb2, health_pb2, recording_pb2
 
 _offsets = itertools.count()
+AUDIT_MASTER = b"test audit signing master key, 32+ bytes long"
 CENSUS = {"car": "小型車", "truck": "大型車", "bus": "大型車", "motorcycle": "二輪車", "person": "歩行者"}
 
 
@@ -42,8 +43,13 @@ def segment(camera: str, start_us: int, n: int) -> BusRecord:
         end_time_us=start_us + 10_000_000, chain_hash="ab" * 32, key_id="k1", codec="h264", size_bytes=1000 + n))
 
 
-def audit(event_id: str, time_us: int, action: str = "view") -> BusRecord:
-    return record(topics.AUDIT, "bridge-1", audit_pb2.AuditEvent(
-        event_id=event_id, time_us=time_us, actor="operator-7", action=action, camera_id="bridge-1",
-        range_start_us=time_us - 60_000_000, range_end_us=time_us, reason="事故確認", method="player",
-        details={"ticket": "2026-041"}))
+def audit(event_id: str, time_us: int, action: str = "view", *, service: str = "recorder",
+          master: bytes = AUDIT_MASTER, actor: str = "operator-7") -> BusRecord:
+    """An audit event signed as `service` would sign it (its key derived from the master)."""
+    fields = dict(event_id=event_id, time_us=time_us, actor=actor, action=action, camera_id="bridge-1",
+                  range_start_us=time_us - 60_000_000, range_end_us=time_us, reason="事故確認", method="player")
+    details = {"ticket": "2026-041"}
+    payload = signing.audit_payload(**fields, details=details)
+    details[signing.SIGNED_BY] = service
+    details[signing.SIGNATURE] = signing.sign(service, signing.service_key(master, service), payload)
+    return record(topics.AUDIT, "bridge-1", audit_pb2.AuditEvent(**fields, details=details))

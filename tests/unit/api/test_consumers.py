@@ -45,7 +45,7 @@ def test_bus_audit_events_keep_who_what_why_how(api: Api) -> None:
     entry = rows[-1]
     assert (entry["actor"], entry["action"], entry["camera_id"], entry["reason"], entry["method"]) == (
         "operator-7", "export", "bridge-1", "事故確認", "player")
-    assert entry["range_start"] < entry["range_end"] and entry["details"] == {"ticket": "2026-041"}
+    assert entry["range_start"] < entry["range_end"] and entry["details"] == {"ticket": "2026-041", "signed_by": "recorder"}
 
 
 def test_an_older_health_report_never_replaces_a_newer_one(api: Api) -> None:

@@ -158,3 +158,50 @@ def test_segment_listings_and_audit_reads_are_audited(api: Api) -> None:
     reads = actions(api, "audit_read")
     assert [(r.actor, r.reason, r.details.get("action")) for r in reads] == [
         ("auditor-all", "list", "view"), ("auditor-all", "export", None)]
+
+
+def bus_audit(api: Api, *records) -> list:
+    from services.api.messages import decode
+
+    api.sink().store(decode(list(records)))
+    return [e.record for e in api.parts.audit.iter_all()]
+
+
+def test_forged_bus_audit_events_never_become_entries(api: Api) -> None:
+    from tests.unit.api import busdata
+
+    forged = [busdata.audit("f-1", api.clock.now_us, "release", actor="admin", master=b"a guessed master key"),
+              busdata.audit("f-2", api.clock.now_us, "release", service="anonymizer"),  # not the owner
+              busdata.audit("f-3", api.clock.now_us, "config_change")]  # the recorder does not own it
+    assert bus_audit(api, *forged) == []
+    entries = bus_audit(api, busdata.audit("real-1", api.clock.now_us, "release"))
+    assert [(e.event_id, e.details["signed_by"]) for e in entries] == [("recorder:real-1", "recorder")]
+
+
+def test_a_guessed_event_id_cannot_pre_empt_the_real_event(api: Api) -> None:
+    from tests.unit.api import busdata
+
+    bus_audit(api, busdata.audit("rec-42", api.clock.now_us, "view", master=b"forger"))
+    entries = bus_audit(api, busdata.audit("rec-42", api.clock.now_us, "view"))
+    assert len(entries) == 1 and entries[0].actor == "operator-7"
+
+
+def test_without_a_signing_key_the_api_refuses_every_bus_audit_event(api: Api) -> None:
+    from services.api.bus_sink import BusSink
+    from services.api.messages import decode
+    from tests.unit.api import busdata
+
+    BusSink(api.parts.counts, api.parts.operations, api.parts.audit).store(
+        decode([busdata.audit("a-1", api.clock.now_us)]))
+    assert list(api.parts.audit.iter_all()) == []
+
+
+def test_signing_round_trip_and_unpredictable_ids() -> None:
+    from roadcam.common import signing
+
+    key = signing.service_key(b"master", "recorder")
+    sig = signing.sign("recorder", key, b"payload")
+    assert signing.verify("recorder", key, b"payload", sig)
+    assert not signing.verify("recorder", key, b"payload!", sig) and not signing.verify("ingest", key, b"payload", sig)
+    assert signing.event_id(key, "hold", "cam-1", "cmd-7") == signing.event_id(key, "hold", "cam-1", "cmd-7")
+    assert signing.event_id(key, "hold", "cam-1", "cmd-7") != signing.event_id(b"other", "hold", "cam-1", "cmd-7")
