@@ -25,6 +25,7 @@ from services.recorder.consumer import ExplicitConsumer
 from services.recorder.crypto import LocalKeyProvider
 from services.recorder.holds import HoldBook
 from services.recorder.hold_commands import HoldCommands
+from services.recorder.integrity import IntegrityCheck
 from services.recorder.intake import VideoIntake
 from services.recorder.keyring import DataKeyRing
 from services.recorder.service import Duty, RecorderService
@@ -97,7 +98,9 @@ async def bootstrap(settings: Settings) -> AsyncIterator[RecorderService]:
         sweeper = Sweeper(store, keyring, holds, lambda cam: retention.get(cam, settings.orphan_retention_days), now_us)
         audit = AuditPublisher(producer)
         duties = [HoldCommands(commands, holds, audit).run,
-                  SweepSchedule(sweeper, audit, settings.sweep_interval_s, settings.sweep_retry_s).run]
+                  SweepSchedule(sweeper, audit, settings.sweep_interval_s, settings.sweep_retry_s).run,
+                  IntegrityCheck(store, keyring, [c.id for c in config.cameras if c.records], settings.verify_window_s,
+                                 settings.verify_interval_s, now_us).run]
         service = recorder_service(settings, list(config.cameras), video, producer, await wire.blobs(),
                                    (store, keyring, holds), duties)
         await wire.start(video)  # after the service registered its rebalance hooks

@@ -14,3 +14,11 @@ SWEEP_FAILING = Gauge("roadcam_recorder_sweep_failing_items", "deletions or key 
 SWEEP_LAST_RUN = Gauge("roadcam_recorder_sweep_last_run_timestamp_seconds", "when the last retention sweep ended")
 SWEEP_LAST_SUCCESS = Gauge(
     "roadcam_recorder_sweep_last_success_timestamp_seconds", "when the last retention sweep without any failure ended")
+VERIFY_OK = Gauge(
+    "roadcam_recorder_verify_ok",
+    "1 when the last scheduled verify of the camera's recent chain found nothing tampered, missing or unreadable",
+    ["camera"])
+VERIFY_FINDINGS = Gauge("roadcam_recorder_verify_findings", "findings of the last scheduled verify", ["camera", "kind"])
+VERIFY_ERRORS = Counter("roadcam_recorder_verify_errors_total", "scheduled verifies that could not run (S3 away)", ["camera"])
+VERIFY_LAST_RUN = Gauge(
+    "roadcam_recorder_verify_last_run_timestamp_seconds", "when the camera's chain was last verified", ["camera"])

@@ -27,5 +27,9 @@ class Settings(ConsumerSettings, StorageSettings):
     sweep_interval_s: float = Field(3600.0, ge=1, le=86_400, description="how often the retention sweeper runs")
     sweep_retry_s: float = Field(
         300.0, ge=1, le=86_400, description="first retry after a sweep with failures (doubling up to the interval)")
+    verify_interval_s: float = Field(
+        3600.0, ge=10, le=86_400, description="how often each camera's recent chain is verified (integrity check)")
+    verify_window_s: float = Field(
+        3600.0, ge=10, le=7 * 86_400, description="how far back the scheduled integrity check verifies")
     orphan_retention_days: int = Field(
         7, ge=1, le=31, description="retention for recordings of cameras no longer configured")

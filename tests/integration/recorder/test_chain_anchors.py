@@ -6,8 +6,10 @@ import json
 
 import pytest
 from minio.error import S3Error
+from prometheus_client import REGISTRY
 
 from services.recorder.anchors import ANCHOR_PREFIX, anchor_key
+from services.recorder.integrity import IntegrityCheck
 from services.recorder.sealer import ChainHead, head_key
 from services.recorder.verify import verify_range
 from tests.integration.recorder.test_store_roundtrip import CAM, recorded  # noqa: F401 (fixture)
@@ -58,3 +60,21 @@ def test_a_forged_anchor_is_reported_not_trusted(recorded):
     truncate(store, metas, keep=3)
     report = verify_range(store, keyring, CAM, metas[0].start_us, metas[-1].end_us)
     assert report.status == "TAMPERED" and report.findings[0].detail.endswith("(forged)")
+
+
+async def test_scheduled_integrity_check_reports_truncation_as_metrics(recorded):
+    store, keyring, _, metas = recorded
+    check = IntegrityCheck(store, keyring, [CAM, "cam-idle"], window_s=3600, interval_s=3600,
+                           clock=lambda: metas[-1].end_us + 60_000_000)
+    assert await check.check_once() == {CAM: "OK", "cam-idle": "EMPTY"}
+    assert sample("roadcam_recorder_verify_ok", {"camera": CAM}) == 1
+    assert sample("roadcam_recorder_verify_ok", {"camera": "cam-idle"}) == 1  # nothing recorded is no damage
+    truncate(store, metas, keep=3)
+    assert (await check.check_once())[CAM] == "INCOMPLETE"
+    assert sample("roadcam_recorder_verify_ok", {"camera": CAM}) == 0
+    assert sample("roadcam_recorder_verify_findings", {"camera": CAM, "kind": "missing"}) == 1
+    assert sample("roadcam_recorder_verify_last_run_timestamp_seconds", {"camera": CAM}) > 0
+
+
+def sample(name: str, labels: dict[str, str]) -> float | None:
+    return REGISTRY.get_sample_value(name, labels)
