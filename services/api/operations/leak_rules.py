@@ -41,7 +41,7 @@ class FailedSignIn:
     actor: str
     client: str
     time_us: int
-    count: int           # the streak count the aggregated audit entry carries (1 when absent)
+    count: int           # the streak count an aggregated audit entry carries; 0: a plain entry (one failure)
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def signin_burst(policy: LeakPolicy, failures: Iterable[FailedSignIn], now_us: i
     singles = 0
     for f in failures:
         if now_us - policy.signin_window_us <= f.time_us <= now_us:
-            if f.count > 1:
+            if f.count:
                 streaks[(f.actor, f.client)] = max(streaks.get((f.actor, f.client), 0), f.count)
             else:
                 singles += 1
@@ -100,7 +100,7 @@ def signin_burst(policy: LeakPolicy, failures: Iterable[FailedSignIn], now_us: i
     if total < policy.signin_burst:
         return []
     window = _window(now_us, policy.signin_window_us)
-    names = len({actor for actor, _ in streaks} | {f.actor for f in failures if f.count <= 1})
+    names = len({actor for actor, _ in streaks} | {f.actor for f in failures if not f.count})
     return [LeakAlert(f"signin_burst|*|{window}", "signin_burst", "*",
                       f"{total} failed sign-ins in {policy.signin_window_us // 60_000_000} minutes "
                       f"({names} user names)", total)]

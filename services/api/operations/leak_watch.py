@@ -77,7 +77,7 @@ class LeakWatch:
         out = []
         for actor, time_us, details in rows:
             d = json.loads(details or "{}")
-            count = int(d.get("failures") or d.get("refused") or 1)
+            count = int(d.get("failures") or d.get("refused") or 0)
             out.append(rules.FailedSignIn(actor, d.get("client", ""), time_us, count))
         return out
 

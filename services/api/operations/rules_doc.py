@@ -22,6 +22,8 @@ LEGAL_BASES = ("法令に基づく場合（民事訴訟法第223条、弁護士�
                "人の生命、身体又は財産の安全確保のため緊急の必要がある場合（行方不明者の安否確認、災害時の被害状況の提供を含む）",
                "本人からの開示請求による場合（本人以外の者はぼかし処理を行う）")
 
+ROAD_BASIS = "他の道路管理者、交通管理者又は報道機関から道路管理の目的で求められた場合（防犯目的の画像を除く）"
+
 
 @dataclass(frozen=True)
 class Section:
@@ -115,7 +117,8 @@ def provision(camera: CameraConfig) -> Section:
     paras = [f"公開映像は{view.width}×{view.height}に縮小し、顔・ナンバープレート"
              + ("・人物全体" if view.blur_persons else "") + "をぼかした匿名化映像に限る。"]
     if camera.recording.enabled:
-        paras.append("録画画像は、次の場合を除き、目的外の利用及び第三者への閲覧・提供をしない：" + "／".join(LEGAL_BASES) + "。")
+        bases = LEGAL_BASES + ((ROAD_BASIS,) if "road_management" in camera.purposes else ())
+        paras.append("録画画像は、次の場合を除き、目的外の利用及び第三者への閲覧・提供をしない：" + "／".join(bases) + "。")
         paras.append("提供は書面による申請（照会書等）に基づき、身元を確認し、管理責任者が承認した場合に限り、"
                      "期限付きの書出し一回とする。申請者は自らの申請を承認できない。提供の記録（日時、相手方、理由、内容）を保存する。")
     else:
