@@ -2,6 +2,7 @@
 api keeps its state (the request handlers stay the same when that wiring changes)."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -16,11 +17,14 @@ from services.api.public.hls_store import HlsStore
 from services.api.store.operations import HealthIn, SegmentIn
 from roadcam.common.camconfig.models import CameraConfig
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class ConsoleBackend:
     parts: ApiParts
     hls: HlsStore
+    publisher: object | None = None  # app.state.config_publisher: sends config versions to the bus
 
     @classmethod
     def of(cls, request: Request) -> ConsoleBackend:
@@ -28,7 +32,7 @@ class ConsoleBackend:
         store = getattr(request.app.state, "console_hls", None)
         if store is None:
             store = request.app.state.console_hls = HlsStore(parts.settings)
-        return cls(parts, store)
+        return cls(parts, store, getattr(request.app.state, "config_publisher", None))
 
     @property
     def secret(self) -> str:
@@ -115,3 +119,34 @@ class ConsoleBackend:
 
         day_ago = self.now_us() - 86_400_000_000
         return list(reversed(self.parts.audit.entries(AuditFilter(since_us=day_ago, limit=10_000))))[:limit]
+
+    def config_versions(self):
+        from services.api.console.config_versions import ConfigVersions
+
+        return ConfigVersions(self.parts.engine)
+
+    def current_config(self):
+        """The newest stored version; the service's YAML file is version 1 when none is stored."""
+        path = self.parts.settings.config_file
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        return self.config_versions().seeded(text, str(path), self.now_us())
+
+    async def snapshot(self, camera_id: str) -> bytes | None:
+        """A JPEG of the newest frame of the camera's public (anonymized) HLS, or None."""
+        from services.api.console.snapshot import last_frame_jpeg
+
+        playlist = await self.hls.get(f"hls/{camera_id}/index.m3u8")
+        names = [ln.strip() for ln in (playlist or b"").decode().splitlines() if ln.strip().endswith(".ts")]
+        if not names:
+            return None
+        segment = await self.hls.get(f"hls/{camera_id}/{names[-1]}")
+        return last_frame_jpeg(segment) if segment else None
+
+    async def publish_config(self, version) -> None:
+        """Hand the new version to the config topic publisher, when the api runs one (bootstrap)."""
+        publisher = self.publisher
+        if publisher is None:
+            log.warning("configuration version %d stored but not published (no config publisher)", version.version)
+            return
+        await publisher.publish(version)

@@ -39,8 +39,24 @@ def parse_document(text: str, origin: str = "configuration") -> tuple[Any, Roadc
     return raw, parse_config(raw, origin)
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """No &anchors/*aliases: each camera reads on its own."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def render(raw: Any) -> str:
-    return yaml.safe_dump(raw, allow_unicode=True, sort_keys=False, default_flow_style=None, width=120)
+    return yaml.dump(raw, Dumper=_PlainDumper, allow_unicode=True, sort_keys=False, default_flow_style=None,
+                     width=120)
+
+
+def semantic_diff(old: str, new: str, old_name: str, new_name: str) -> str:
+    """The diff of what changed, not of formatting or comments: both sides rendered the same way."""
+    def canonical(text: str) -> str:
+        return render(yaml.safe_load(text)) if text else ""
+
+    return diff(canonical(old), canonical(new), old_name, new_name)
 
 
 def with_camera(text: str, camera: dict) -> str:
@@ -99,7 +115,7 @@ class ConfigVersions:
             before = conn.scalar(select(ConfigVersion.document).where(ConfigVersion.version == newest)) or ""
             row = {"version": newest + 1, "document": document, "created_us": now_us, "actor": actor,
                    "reason": reason.strip(), "camera_id": camera_id,
-                   "diff": diff(before, document, f"v{newest}", f"v{newest + 1}")}
+                   "diff": semantic_diff(before, document, f"v{newest}", f"v{newest + 1}")}
             try:
                 conn.execute(ConfigVersion.__table__.insert(), [row])
             except IntegrityError as exc:

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request
 
-from services.api.auth.roles import allowed
+from services.api.auth.roles import Role, allowed
 from services.api.console import session
 from services.api.console.backend import ConsoleBackend
 from services.api.store.accounts import Principal
@@ -18,6 +18,17 @@ NAV = (
     ("/console/counts", "nav_counts", "counts.query"),
     ("/console/audit", "nav_audit", "audit.list"),
 )
+
+
+# Console actions with no API route yet, in the same form as MATRIX (they move there with their routes).
+CONSOLE_MATRIX: dict[str, frozenset[Role]] = {
+    "config.view": frozenset({Role.MANAGER, Role.OPERATOR, Role.AUDITOR}),
+    "config.change": frozenset({Role.MANAGER}),
+}
+
+
+def permitted(endpoint: str, role: Role) -> bool:
+    return role in CONSOLE_MATRIX[endpoint] if endpoint in CONSOLE_MATRIX else allowed(endpoint, role)
 
 
 @dataclass
@@ -38,7 +49,7 @@ class Visit:
         if self.user is None:
             return []
         return [{"href": href, "label": label, "active": path.startswith(href)}
-                for href, label, endpoint in NAV if allowed(endpoint, self.user.role)]
+                for href, label, endpoint in NAV if permitted(endpoint, self.user.role)]
 
     def finish(self, request: Request, response) -> None:
         """Set the CSRF nonce cookie when new; renew the session while it is being used."""
@@ -73,7 +84,7 @@ def require(endpoint: str):
     """A dependency: signed in, and the role matrix grants `endpoint` to the account's role."""
 
     def check(v: Annotated[Visit, Depends(signed_in)]) -> Visit:
-        if not allowed(endpoint, v.user.role):
+        if not permitted(endpoint, v.user.role):
             raise HTTPException(403, f"role {v.user.role.value} may not use {endpoint}")
         return v
 
