@@ -10,6 +10,8 @@ AUDIT = "roadcam.audit.v1"
 COMMANDS = "roadcam.commands.v1"
 QUEUE_LENGTHS = "roadcam.queue-lengths.v1"
 SPEED_BINS = "roadcam.speed-bins.v1"
+# Compacted, key = camera id (issue 10: live configuration). Joins ALL once deploy/k8s declares it.
+CAMERA_CONFIG = "roadcam.camera-config.v1"
 VIEW_HEALTH = "roadcam.view-health.v1"  # the counter's camera self-diagnosis (T2)
 
 ALL = (VIDEO, CAMERA_HEALTH, CROSSINGS, COUNT_BINS, QUEUE_LENGTHS, SPEED_BINS, VIEW_HEALTH, SEGMENTS, AUDIT, COMMANDS)
@@ -28,4 +30,6 @@ CONFIGS: dict[str, dict[str, str]] = {
     SEGMENTS: {"retention.ms": str(31 * 24 * HOUR_MS)},
     AUDIT: {"retention.ms": str(31 * 24 * HOUR_MS)},
     COMMANDS: {"retention.ms": str(31 * 24 * HOUR_MS)},
+    # Compacted: the newest document of every camera stays; a starting service reads them all.
+    CAMERA_CONFIG: {"cleanup.policy": "compact"},
 }
