@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from roadcam.common import topics
 from services.api import metrics
+from services.api.disclosure.confirmations import confirmations
+from services.api.disclosure.store_holds import HoldStore
 from services.api.audit_intake import AuditIntake
 from services.api.store.audit import AuditLog
 from services.api.store.counts import CountStore
@@ -18,6 +20,7 @@ class BusSink:
     operations: OperationsStore
     audit: AuditLog
     intake: AuditIntake = AuditIntake()  # no key: refuses every bus audit event (fail closed)
+    holds: HoldStore | None = None  # the recorder's hold confirmations (issue 11)
 
     def store(self, grouped: dict[str, list]) -> None:
         """Write one decoded batch (see `services.api.messages.decode`)."""
@@ -29,5 +32,7 @@ class BusSink:
         self.operations.add_segments(grouped.get(topics.SEGMENTS, []))
         added = self.audit.append_many(grouped.get(topics.AUDIT, []))
         metrics.AUDIT_APPENDED.labels("bus").inc(len(added))
+        if self.holds is not None:
+            self.holds.confirm(confirmations(grouped.get(topics.AUDIT, [])))
         for topic, items in grouped.items():
             metrics.BUS_RECORDS.labels(topic, "stored").inc(len(items))

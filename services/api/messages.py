@@ -13,11 +13,12 @@ from google.protobuf.message import DecodeError
 
 from services.api import metrics
 from services.api.audit_chain import AuditRecord
+from services.api.disclosure.records import HoldCommand
 from services.api.store.counts import BinIn, CrossingIn
 from services.api.store.operations import HealthIn, SegmentIn
 from roadcam.common import topics
 from roadcam.common.bus import BusRecord
-from roadcam.v1 import audit_pb2, counting_pb2, health_pb2, recording_pb2
+from roadcam.v1 import audit_pb2, commands_pb2, counting_pb2, health_pb2, recording_pb2
 
 log = logging.getLogger(__name__)
 TOPICS = [topics.CROSSINGS, topics.COUNT_BINS, topics.CAMERA_HEALTH, topics.SEGMENTS, topics.AUDIT]
@@ -65,6 +66,15 @@ VALID = {
     topics.SEGMENTS: lambda s: bool(s.camera_id and s.object_key),
     topics.AUDIT: lambda a: bool(a.event_id and a.action and a.time_us > 0),
 }
+
+
+def hold_command(cmd: HoldCommand) -> bytes:
+    """A legal-hold command for the recorder (roadcam.commands.v1); the recorder confirms it by
+    publishing its hold/release audit event (see services.api.disclosure.confirmations)."""
+    return commands_pb2.Command(legal_hold=commands_pb2.LegalHoldCommand(
+        command_id=cmd.command_id, camera_id=cmd.camera_id, range_start_us=cmd.range_start_us,
+        range_end_us=cmd.range_end_us, release=cmd.release, requested_by=cmd.requested_by, reason=cmd.reason,
+        request_id=cmd.request_id)).SerializeToString()
 
 
 def decode(records: Sequence[BusRecord]) -> dict[str, list]:

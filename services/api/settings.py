@@ -5,9 +5,10 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 
 from roadcam.common.settings import ConsumerSettings, StorageSettings, service_config
+from services.api.disclosure.settings import DisclosureSettings
 
 
-class Settings(ConsumerSettings, StorageSettings):
+class Settings(ConsumerSettings, StorageSettings, DisclosureSettings):
     model_config = service_config("api")
 
     public_bucket: str = Field("roadcam-public", min_length=3, max_length=63, description="public HLS bucket")

@@ -51,6 +51,23 @@ MATRIX: dict[str, frozenset[Role]] = {
     "accounts.update": frozenset({M}),
     "apikeys.create": frozenset({M}),
     "apikeys.revoke": frozenset({M}),
+    # footage disclosure (A3-A5, R4): department scope is checked per request on top of these
+    "requests.bases": frozenset({M, O}),
+    "requests.list": frozenset({M, O, AU}),
+    "requests.get": frozenset({M, O, AU}),
+    "requests.create": frozenset({M, O}),
+    "requests.document_put": frozenset({M, O}),
+    "requests.document_get": frozenset({M, O}),
+    "requests.decide": frozenset({M}),
+    "requests.withdraw": frozenset({M, O}),
+    "requests.close": frozenset({M}),
+    "exports.create": frozenset({M, O}),
+    "exports.download": EVERYONE,  # the one-time link is the credential (recipients have no account)
+    "holds.list": frozenset({M, O, AU}),
+    "holds.create": frozenset({M}),
+    "holds.release": frozenset({M}),
+    "registers.provision": frozenset({M, O, AU}),
+    "registers.viewing": frozenset({M, O, AU}),
     # leak response (O2): the isolate switch is the managers' alone
     "admin.isolation": frozenset({M, AU}),
     "admin.isolate": frozenset({M}),

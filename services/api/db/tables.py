@@ -127,3 +127,6 @@ class Segment(Base):
 
 # The operations package keeps its tables in its own module; importing it here puts them in Base.metadata.
 from services.api.operations import tables as _operations_tables  # noqa: E402,F401
+
+# The disclosure package keeps its tables in its own module (issue 11), imported here for Base.metadata.
+from services.api.disclosure import tables as _disclosure_tables  # noqa: E402,F401

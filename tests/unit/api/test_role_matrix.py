@@ -11,6 +11,7 @@ from services.api.auth.tokens import new_api_key
 from roadcam.common.errors import RoadcamError
 from tests.unit.api.apikit import PASSWORD, Api
 from tests.unit.operations.matrix_requests import operations_request
+from tests.unit.disclosure.matrix_requests import disclosure_request
 
 _ids = itertools.count()
 
@@ -22,7 +23,7 @@ def request_for(api: Api, endpoint: str) -> tuple[str, str, dict | None]:
         api.parts.accounts.add_key("target", key.key_id, key.key_hash, "", api.clock.now_us)
         return "DELETE", f"/api/v1/api-keys/{key.key_id}", None
     n = next(_ids)
-    found = operations_request(api, endpoint, n)
+    found = operations_request(api, endpoint, n) or disclosure_request(api, endpoint, n)
     if found is not None:
         return found
     return {

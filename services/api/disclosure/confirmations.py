@@ -1,0 +1,25 @@
+"""The recorder's confirmation of a hold command: its `hold`/`release` audit event, which it
+publishes only after the hold is applied in storage (object lock set, day keys pinned)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from services.api.audit_chain import AuditRecord
+from services.api.disclosure.records import HoldConfirmation
+
+RECORDER_METHOD = "recorder"
+
+
+def confirmations(records: Iterable[AuditRecord]) -> list[HoldConfirmation]:
+    found = []
+    for r in records:
+        command_id = r.details.get("command_id", "")
+        if r.method != RECORDER_METHOD or r.action not in ("hold", "release") or not command_id:
+            continue
+        if r.action == "hold":
+            segments = r.details.get("segments", "")
+            found.append(HoldConfirmation(command_id, False, r.time_us, int(segments) if segments.isdigit() else -1))
+        else:
+            released = tuple(x for x in r.details.get("released_holds", "").split(",") if x)
+            found.append(HoldConfirmation(command_id, True, r.time_us, released=released))
+    return found

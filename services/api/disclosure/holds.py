@@ -1,0 +1,62 @@
+"""Which hold commands a request's state change needs (R4), written with the change in one transaction.
+
+The recorder releases every hold *inside* a release range (HoldBook.release), so a release is
+followed by re-placing the other active holds on that camera that overlap it: another request's
+hold on the same footage must never lapse because this one ended.
+"""
+from __future__ import annotations
+
+from services.api.disclosure.records import HoldCommand, HoldRecord, ProvisionRequest
+from services.api.disclosure.store_holds import HoldStore
+
+PRESERVATION, LEGAL, DIRECT = "preservation", "legal", "direct"
+
+
+def request_hold_id(request_id: int, camera_id: str) -> str:
+    return f"request-{request_id}-{camera_id}"
+
+
+def place_command(hold: HoldRecord) -> HoldCommand:
+    return HoldCommand(hold.command_id, hold.camera_id, hold.range_start_us, hold.range_end_us, False,
+                       hold.requested_by, hold.reason, str(hold.request_id or ""))
+
+
+class HoldPlanner:
+    def __init__(self, store: HoldStore) -> None:
+        self.store = store
+
+    def preserve(self, request: ProvisionRequest, now_us: int, conn) -> list[HoldRecord]:
+        """Registration: a preservation hold per camera over the requested range, at once."""
+        holds = []
+        for camera in request.form.cameras:
+            hold = HoldRecord(request_hold_id(request.id, camera), request.id, camera, request.form.range_start_us,
+                              request.form.range_end_us, PRESERVATION,
+                              f"preservation for provision request {request.id}", request.registered_by, now_us)
+            self.store.add(hold, conn)
+            self.store.enqueue(place_command(hold), now_us, conn)
+            holds.append(hold)
+        return holds
+
+    def place_direct(self, hold: HoldRecord, now_us: int, conn) -> None:
+        self.store.add(hold, conn)
+        self.store.enqueue(place_command(hold), now_us, conn)
+
+    def make_legal(self, request_id: int, conn) -> list[str]:
+        ids = [h.command_id for h in self.store.of_request(request_id) if h.active]
+        self.store.set_kind(ids, LEGAL, conn)
+        return ids
+
+    def release(self, hold: HoldRecord, who: str, reason: str, now_us: int, conn) -> None:
+        self.store.mark_released(hold.command_id, reason, now_us, conn)
+        self.store.enqueue(HoldCommand(f"{hold.command_id}-release", hold.camera_id, hold.range_start_us,
+                                       hold.range_end_us, True, who, reason, str(hold.request_id or "")), now_us, conn)
+        for other in self.store.active([hold.camera_id], conn):
+            inside = other.range_start_us >= hold.range_start_us and other.range_end_us <= hold.range_end_us
+            if other.command_id != hold.command_id and inside:
+                self.store.enqueue(place_command(other), now_us, conn)
+
+    def release_request(self, request_id: int, who: str, reason: str, now_us: int, conn) -> list[HoldRecord]:
+        held = [h for h in self.store.of_request(request_id) if h.active]
+        for hold in held:
+            self.release(hold, who, reason, now_us, conn)
+        return held

@@ -1,0 +1,164 @@
+"""The disclosure facade the routes, the console and the command line share: one path per action."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import Request
+
+from services.api.audit_trail import AuditTrail
+from services.api.auth.roles import Role
+from services.api.disclosure import model
+from services.api.disclosure.exporter import Exporter, Package, token_hash
+from services.api.disclosure.holds import DIRECT, HoldPlanner
+from services.api.disclosure.records import HoldRecord, ProvisionRequest, Viewing
+from services.api.disclosure.registry import Registry
+from services.api.disclosure.sealing import DocumentSealer
+from services.api.disclosure.store_exports import ExportStore
+from services.api.disclosure.store_holds import HoldStore
+from services.api.disclosure.store_requests import RequestStore
+from services.api.errors import ApiError, Forbidden, NotFound
+from services.api.store.accounts import Principal
+from roadcam.common.errors import ConfigError
+
+MAX_DOCUMENT = 20 * 1024 * 1024
+DOCUMENT_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/tiff")
+
+
+class LinkGone(ApiError):
+    status = 410
+
+
+@dataclass
+class Disclosure:
+    registry: Registry
+    holds: HoldStore
+    exports: ExportStore
+    exporter: Exporter
+    sealer: DocumentSealer | None
+    now_us: object  # Callable[[], int]
+    tz: object
+
+    @classmethod
+    def of(cls, request: Request) -> Disclosure:
+        """One per app, built from the api's parts on first use (like the console's HLS store)."""
+        found = getattr(request.app.state, "disclosure", None)
+        if found is None:
+            found = request.app.state.disclosure = cls.from_parts(request.app.state.parts)
+        return found
+
+    @classmethod
+    def from_parts(cls, parts) -> Disclosure:
+        s = parts.settings
+        holds = HoldStore(parts.engine)
+        registry = Registry(parts.engine, parts.cameras, RequestStore(parts.engine), HoldPlanner(holds),
+                            s.second_approval)
+        sealer = DocumentSealer(s.document_key.get_secret_value()) if s.document_key else None
+        return cls(registry, holds, ExportStore(parts.engine), Exporter(s, parts.clock.tz), sealer,
+                   parts.clock.now_us, parts.clock.tz)
+
+    def store_document(self, who: Principal, request_id: int, filename: str, content_type: str, body: bytes,
+                       trail: AuditTrail) -> None:
+        if self.sealer is None:
+            raise ConfigError("document uploads need document_key (ROADCAM_API_DOCUMENT_KEY or a secret file)")
+        request = self.registry.get(who, request_id)
+        if content_type not in DOCUMENT_TYPES or not body or len(body) > MAX_DOCUMENT:
+            raise ApiError(f"the document must be PDF or an image ({', '.join(DOCUMENT_TYPES)}), "
+                           f"1 byte to {MAX_DOCUMENT // 1024 // 1024} MiB", 422)
+        sealed = self.sealer.seal(request.id, body)
+        self.registry.requests.add_document(request.id, filename, content_type, len(body), sealed,
+                                            self.sealer.key_id, who.username, self.now_us())
+        trail.record(who, "request_document_stored", reason=filename,
+                     details={"request_id": request.id, "bytes": len(body), "content_type": content_type})
+
+    def document(self, who: Principal, request_id: int, trail: AuditTrail) -> tuple[str, str, bytes]:
+        request = self.registry.get(who, request_id)
+        if self.sealer is None:
+            raise ConfigError("document_key is not set")
+        filename, content_type, sealed, _ = self.registry.requests.document(request.id)
+        body = self.sealer.open(request.id, sealed)
+        trail.record(who, "request_document_viewed", reason=filename, details={"request_id": request.id})
+        return filename, content_type, body
+
+    def export(self, who: Principal, request_id: int, trail: AuditTrail) -> list[Package]:
+        """An approved data provision -> one package per camera, each with its one-time link."""
+        request = self.registry.get(who, request_id)
+        if who.role not in (Role.MANAGER, Role.OPERATOR):
+            raise Forbidden("only designated operators and managers export")
+        if not model.may_download(request.form.method, request.state):
+            raise Forbidden(f"request {request.id} is {request.state.value} for {request.form.method.value}: "
+                            "only an approved data provision can be exported")
+        packages = []
+        for camera in request.form.cameras:
+            now = self.now_us()
+            package = self.exporter.export(request, camera, who.username, now)
+            self.exports.add(package.export, token_hash(package.token))
+            trail.record(who, "export_created", camera_id=camera, range_start_us=request.form.range_start_us,
+                         range_end_us=request.form.range_end_us, reason=request.form.reason,
+                         details={"request_id": request.id, "export_id": package.export.id,
+                                  "clip_sha256": package.export.clip_sha256,
+                                  "link_expires_us": package.export.expires_us})
+            packages.append(package)
+        self.registry.mark_fulfilled(request, self.now_us())
+        return packages
+
+    def download(self, token: str, client: str, trail: AuditTrail) -> tuple[Path, str]:
+        """Claim a one-time link: the package for the first use, 410 for any later or late one."""
+        found = self.exports.by_token(token_hash(token))
+        now = self.now_us()
+        if found is None:
+            trail.record("link", "export_link_refused", reason="unknown link")
+            raise NotFound("unknown download link")
+        actor = f"link:{found.id}"
+        why = "already used" if found.downloaded_us else ("expired" if found.expires_us <= now else "")
+        if why or not self.exports.claim(found.id, now, client):
+            trail.record(actor, "export_link_refused", reason=why or "already used", camera_id=found.camera_id,
+                         details={"request_id": found.request_id, "export_id": found.id})
+            raise LinkGone(f"this download link is {why or 'already used'}; ask for a new export")
+        request = self.registry.requests.get(found.request_id)
+        trail.record(actor, "export_downloaded", camera_id=found.camera_id, range_start_us=request.form.range_start_us,
+                     range_end_us=request.form.range_end_us, reason=request.form.reason,
+                     details={"request_id": found.request_id, "export_id": found.id, "clip_sha256": found.clip_sha256})
+        self.exports.add_viewing(self._viewing(request, now, found.exported_by))
+        return Path(found.path), f"request-{found.request_id}-{found.camera_id}.zip"
+
+    def _viewing(self, request: ProvisionRequest, now: int, handled_by: str, method: str = "network") -> Viewing:
+        f = request.form
+        return Viewing(request.id, now, f.requester_org, f.requester_representative or f.contact_name,
+                       f.contact_phone, f.reason, f.notes, f.cameras, f.range_start_us, f.range_end_us, method,
+                       "", handled_by)
+
+    def place_hold(self, who: Principal, camera_id: str, start_us: int, end_us: int, reason: str,
+                   trail: AuditTrail) -> HoldRecord:
+        """A manager's direct hold (disaster record, Gunma 4(5)), outside any request."""
+        if not any(c.id == camera_id for c in self.registry.cameras.visible(who)):
+            raise ApiError(f"unknown camera or not in your department: {camera_id}", 422)
+        if end_us <= start_us or not reason.strip():
+            raise ApiError("a hold needs a range that ends after it starts, and a reason", 422)
+        now = self.now_us()
+        hold = HoldRecord(f"direct-{camera_id}-{uuid.uuid4().hex[:16]}", None, camera_id, start_us, end_us, DIRECT, reason,
+                          who.username, now)
+        with self.registry.engine.begin() as conn:
+            self.registry.holds.place_direct(hold, now, conn)
+        trail.record(who, "hold_requested", camera_id=camera_id, range_start_us=start_us, range_end_us=end_us,
+                     reason=reason, details={"command_id": hold.command_id, "kind": DIRECT})
+        return hold
+
+    def release_hold(self, who: Principal, command_id: str, reason: str, trail: AuditTrail) -> None:
+        hold = self.holds.get(command_id)
+        visible = {c.id for c in self.registry.cameras.visible(who)}
+        if hold is None or hold.camera_id not in visible or not hold.active:
+            raise NotFound(f"no active hold {command_id}")
+        if hold.request_id is not None:
+            raise ApiError("a request's hold ends with the request (refuse, withdraw or close it)", 409)
+        if not reason.strip():
+            raise ApiError("give a reason", 422)
+        with self.registry.engine.begin() as conn:
+            self.registry.holds.release(hold, who.username, reason, self.now_us(), conn)
+        trail.record(who, "hold_released", camera_id=hold.camera_id, range_start_us=hold.range_start_us,
+                     range_end_us=hold.range_end_us, reason=reason, details={"command_id": command_id})
+
+    def visible_holds(self, who: Principal, active_only: bool = True) -> list[HoldRecord]:
+        visible = [c.id for c in self.registry.cameras.visible(who)]
+        return self.holds.active(visible)
