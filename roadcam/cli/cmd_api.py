@@ -65,9 +65,11 @@ def create_account(args: argparse.Namespace) -> int:
 
 
 def verify_audit(args: argparse.Namespace) -> int:
+    from services.api.parts import anchor_store
+    from services.api.settings import Settings
     from services.api.store.audit import AuditLog
 
-    check = AuditLog(_engine()).verify()
+    check = AuditLog(_engine(), anchor_store(Settings())).verify()  # against the newest outside anchor too
     if check.ok:
         sys.stdout.write(f"audit chain intact: {check.checked} entries\n")
         return 0

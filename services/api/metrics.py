@@ -9,3 +9,4 @@ LATENCY = Histogram("roadcam_api_request_seconds", "HTTP request latency", ["end
 BUS_RECORDS = Counter("roadcam_api_bus_records_total", "bus records stored", ["topic", "outcome"])
 AUDIT_APPENDED = Counter("roadcam_api_audit_entries_total", "audit entries appended", ["source"])
 CAMERA_ALERT = Gauge("roadcam_api_camera_alert", "1 while a camera has an offline alert (O1)", ["camera", "kind"])
+AUDIT_ANCHOR_FAILURES = Counter("roadcam_api_audit_anchor_failures_total", "audit head anchors that could not be written")

@@ -16,6 +16,7 @@ from roadcam.common.errors import ConfigError
 from services.api.auth.passwords import hash_password
 from services.api.auth.roles import Role
 from services.api.auth.signin_guard import SignInGuard
+from services.api.audit_anchor import AnchorPolicy, AnchorStore, DirectoryAnchors, S3Anchors
 from services.api.audit_trail import system_record
 from services.api.auth.tokens import LocalTokens, TokenVerifier
 from services.api.camera_directory import CameraDirectory
@@ -55,11 +56,27 @@ def open_parts(settings: Settings, clock_us: Callable[[], int] = wall_clock_us) 
     engine = make_engine(settings.database_url.get_secret_value())
     migrate(engine)
     tokens = LocalTokens(settings.jwt_secret.get_secret_value(), settings.token_minutes * 60)
+    audit = AuditLog(engine, anchor_store(settings), AnchorPolicy(settings.audit_anchor_every))
     parts = ApiParts(settings, engine, ApiClock(clock_us, ZoneInfo(settings.timezone)), CameraDirectory(config),
-                     tokens, tokens, Accounts(engine), AuditLog(engine), CountStore(engine), OperationsStore(engine),
+                     tokens, tokens, Accounts(engine), audit, CountStore(engine), OperationsStore(engine),
                      SignInGuard(settings.login_failures_max, settings.login_window_s))
     ensure_first_manager(parts)
     return parts
+
+
+def anchor_store(settings: Settings) -> AnchorStore | None:
+    """Where the audit chain head is anchored outside the database (None: nowhere, logged)."""
+    if settings.audit_anchor_bucket:
+        from roadcam.common.s3 import minio_client
+
+        store = S3Anchors(minio_client(settings.s3, settings.s3_secret_key.get_secret_value()),
+                          settings.audit_anchor_bucket)
+        store.ensure_bucket()
+        return store
+    if settings.audit_anchor_dir is not None:
+        return DirectoryAnchors(settings.audit_anchor_dir)
+    log.warning("audit chain head is not anchored outside the database (set audit_anchor_bucket)")
+    return None
 
 
 def ensure_first_manager(parts: ApiParts) -> None:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 
 from roadcam.common.settings import ConsumerSettings, StorageSettings, service_config
@@ -39,6 +41,10 @@ class Settings(ConsumerSettings, StorageSettings, DisclosureSettings):
     audit_signing_key: SecretStr | None = Field(
         None, description="master key of signed bus audit events; each service gets service_key(master, name); "
         "missing = every audit event from the bus is refused")
+    audit_anchor_bucket: str | None = Field(
+        None, min_length=3, max_length=63, description="S3 bucket (object lock) for anchors of the audit chain head")
+    audit_anchor_dir: Path | None = Field(None, description="else write-once anchor files here (a separate mount)")
+    audit_anchor_every: int = Field(100, ge=1, le=100_000, description="anchor the head at least every N entries")
     map_tile_url: str = Field("https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png", max_length=500,
                               description="public map tiles (default GSI 地理院タイル); the map works without them")
     map_attribution: str = Field('<a href="https://maps.gsi.go.jp/development/ichiran.html">地理院タイル</a>',

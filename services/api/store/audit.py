@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -9,8 +10,12 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from services.api import metrics
+from services.api.audit_anchor import Anchor, AnchorPolicy, AnchorStore
 from services.api.audit_chain import AuditRecord, ChainCheck, ChainedEntry, chain, verify
 from services.api.db.tables import AuditEntry, AuditHead
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -33,9 +38,10 @@ def _to_entry(row: AuditEntry) -> ChainedEntry:
 
 
 class AuditLog:
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    def __init__(self, engine: Engine, anchors: AnchorStore | None = None, policy: AnchorPolicy = AnchorPolicy()) -> None:
+        self._engine, self._anchors, self._policy = engine, anchors, policy
         self._lock = threading.Lock()  # SQLite: one writer per process; PostgreSQL: the head row lock
+        self._last_anchored = 0
 
     def append(self, record: AuditRecord) -> ChainedEntry | None:
         added = self.append_many([record])
@@ -44,10 +50,26 @@ class AuditLog:
     def append_many(self, records: Sequence[AuditRecord]) -> list[ChainedEntry]:
         """Chain and store records; ones whose event_id is already stored are skipped (idempotent)."""
         try:
-            return self._append(records)
+            added = self._append(records)
         except IntegrityError:
             # Another replica stored one of these event ids meanwhile: retry, skipping it now.
-            return self._append(records)
+            added = self._append(records)
+        if added:
+            self._anchor(added)
+        return added
+
+    def _anchor(self, added: list[ChainedEntry]) -> None:
+        """Write the new head outside the database when the policy says so (after the commit)."""
+        head = added[-1]
+        if self._anchors is None or not self._policy.due({e.record.action for e in added}, head.seq,
+                                                          self._last_anchored):
+            return
+        try:
+            self._anchors.put(Anchor(head.seq, head.hash, head.record.time_us))
+            self._last_anchored = head.seq
+        except Exception as exc:  # noqa: BLE001 - the entry is stored; the next append anchors again
+            metrics.AUDIT_ANCHOR_FAILURES.inc()
+            log.error("anchoring the audit head at seq %d failed: %s", head.seq, exc)
 
     def _append(self, records: Sequence[AuditRecord]) -> list[ChainedEntry]:
         ids = [r.event_id for r in records]
@@ -92,12 +114,16 @@ class AuditLog:
             after = batch[-1].seq
 
     def verify(self) -> ChainCheck:
-        """Recompute the chain; the head row also catches entries cut off at the end."""
+        """Recompute the chain; the head row and the newest outside anchor catch entries cut off at the end."""
+        anchor = self._anchors.latest() if self._anchors is not None else None
         last: list[ChainedEntry] = []
+        at_anchor: list[str] = []
 
         def remember() -> Iterator[ChainedEntry]:
             for entry in self.iter_all():
                 last[:] = [entry]
+                if anchor is not None and entry.seq == anchor.seq:
+                    at_anchor.append(entry.hash)
                 yield entry
 
         check = verify(remember())
@@ -108,6 +134,10 @@ class AuditLog:
         last_seq, last_hash = (last[0].seq, last[0].hash) if last else (0, head.hash if head.seq == 0 else "")
         if head.seq != last_seq or head.hash != last_hash:
             return ChainCheck(False, check.checked, last_seq + 1, "entries after this point were removed")
+        if anchor is not None and at_anchor != [anchor.hash]:
+            problem = (f"the chain ends before the anchored head (seq {anchor.seq}): entries were removed"
+                       if last_seq < anchor.seq else f"entry {anchor.seq} differs from its anchor")
+            return ChainCheck(False, check.checked, min(last_seq + 1, anchor.seq), problem)
         return check
 
     def count_recent(self, action: str, actor: str, since_us: int) -> int:

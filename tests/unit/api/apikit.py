@@ -92,7 +92,8 @@ class Api:
 
 def settings_for(tmp_path: Path, database_url: str) -> Settings:
     return Settings(config_file=write_config(tmp_path / "cameras.yaml"), database_url=database_url,
-                    jwt_secret="x" * 40, consume_bus=False, health_port=0)
+                    jwt_secret="x" * 40, consume_bus=False, health_port=0, audit_anchor_dir=tmp_path / "anchors",
+                    audit_anchor_every=10)
 
 
 def make_api(tmp_path: Path, database_url: str | None = None) -> Api:

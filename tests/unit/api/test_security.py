@@ -205,3 +205,22 @@ def test_signing_round_trip_and_unpredictable_ids() -> None:
     assert not signing.verify("recorder", key, b"payload!", sig) and not signing.verify("ingest", key, b"payload", sig)
     assert signing.event_id(key, "hold", "cam-1", "cmd-7") == signing.event_id(key, "hold", "cam-1", "cmd-7")
     assert signing.event_id(key, "hold", "cam-1", "cmd-7") != signing.event_id(b"other", "hold", "cam-1", "cmd-7")
+
+
+def test_cutting_the_newest_entries_and_rewinding_the_head_fails_verification(api: Api) -> None:
+    from sqlalchemy import delete, select, update
+
+    from services.api.audit_chain import AuditRecord
+    from services.api.db.tables import AuditEntry, AuditHead
+
+    for i in range(1, 26):  # anchored every 10 entries and after each sensitive action
+        action = "export" if i == 25 else "view_stats"
+        api.parts.audit.append(AuditRecord(f"ev-{i}", api.clock.now_us + i, "operator-7", action))
+    assert api.parts.audit.verify().ok
+    with api.parts.engine.begin() as conn:
+        keep = conn.execute(select(AuditEntry.seq, AuditEntry.hash).where(AuditEntry.event_id == "ev-22")).one()
+        conn.execute(delete(AuditEntry).where(AuditEntry.seq > keep.seq))  # the export and two before it
+        conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=keep.seq, hash=keep.hash))
+    check = api.parts.audit.verify()
+    assert not check.ok and "anchored head" in check.problem
+    assert api.client.get("/api/v1/audit/verify", headers=api.role_headers()[Role.AUDITOR]).json()["ok"] is False
