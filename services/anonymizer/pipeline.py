@@ -169,6 +169,7 @@ class FrameAnonymizer:
     def _gated_detect(self, image: np.ndarray, work: np.ndarray, now_s: float) -> None:
         changed = self._gate.observe(image)
         forced = self._gate.is_scene_change()
+        self.runs["scene_change"] = self.runs.get("scene_change", 0) + forced
         unknown = changed & ~self._covered(changed.shape, now_s)
         lookers = [s for s in self._detectors if s.detector.kind in _LOOKERS]
         idle = any(s.last_run_s is None or now_s - s.last_run_s >= self._look_idle_s for s in lookers)

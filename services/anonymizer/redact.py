@@ -85,11 +85,18 @@ def apply_mosaic(image: np.ndarray, mask: np.ndarray | None, block: int = 16) ->
 
 def smear_cells(image: np.ndarray, cells: np.ndarray, cells_per_short_side: int = 4) -> np.ndarray:
     """Smear the grid cells marked True (unknown content) so hard that nothing in them can be
-    recognised, in place: about `cells_per_short_side` colour blobs across the frame's height."""
+    recognised, in place: blobs about 1/`cells_per_short_side` of the frame's height."""
     h, w = image.shape[:2]
+    rows, cols = np.nonzero(cells)
+    gh, gw = cells.shape
+    # only the bounding rectangle of the marked cells, with a blob of context around it
     step = max(1, min(h, w) // cells_per_short_side)
-    tiny = cv2.resize(image, (max(1, w // step), max(1, h // step)), interpolation=cv2.INTER_AREA)
-    smooth = cv2.blur(cv2.resize(tiny, (w, h), interpolation=cv2.INTER_LINEAR), (step | 1, step | 1))
-    mask = cv2.resize(cells.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
-    image[mask] = smooth[mask]
+    x1, x2 = max(0, cols.min() * w // gw - step), min(w, (cols.max() + 1) * w // gw + step)
+    y1, y2 = max(0, rows.min() * h // gh - step), min(h, (rows.max() + 1) * h // gh + step)
+    roi = image[y1:y2, x1:x2]
+    rh, rw = roi.shape[:2]
+    tiny = cv2.resize(roi, (max(1, rw // step), max(1, rh // step)), interpolation=cv2.INTER_AREA)
+    smooth = cv2.blur(cv2.resize(tiny, (rw, rh), interpolation=cv2.INTER_LINEAR), (step | 1, step | 1))
+    mask = cv2.resize(cells.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)[y1:y2, x1:x2].astype(bool)
+    roi[mask] = smooth[mask]
     return image
