@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import CommitFailedError, IllegalGenerationError, RebalanceInProgressError, UnknownMemberIdError
 from aiokafka.helpers import create_ssl_context
 from pydantic import SecretStr
 
@@ -206,8 +207,15 @@ class BusConsumer:
             yield records
 
     async def commit(self) -> None:
-        """Commit the positions of everything yielded so far (call after handling it)."""
-        await self._consumer.commit()
+        """Commit the positions of everything yielded so far (call after handling it).
+
+        A commit the group refuses because it rebalanced meanwhile (a broker restart, a member
+        joining) is not fatal: the new owner re-reads from the last commit (at-least-once)."""
+        try:
+            await self._consumer.commit()
+        except (CommitFailedError, UnknownMemberIdError, RebalanceInProgressError, IllegalGenerationError) as exc:
+            log.warning("offset commit refused after a rebalance (%s); the records will be re-delivered",
+                        type(exc).__name__)
 
     def assignment(self) -> set:
         return set(self._consumer.assignment())

@@ -40,6 +40,8 @@ class Child:
     argv: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
     ready: Callable[[], bool] | None = None
+    # Run once the restarted process is ready again, e.g. re-create what a restart forgot.
+    after_restart: Callable[[], None] | None = None
 
     @property
     def pid(self) -> int:
@@ -73,8 +75,12 @@ def spawn(
 
 
 def respawn(child: Child) -> None:
-    """Start a dead child again with the same command, environment and ports (no wait)."""
+    """Start a dead child again with the same command, environment and ports (no wait, unless
+    it has an `after_restart` step, which needs it ready)."""
     child.process = _popen(child.argv, child.log_path, child.env)
+    if child.after_restart is not None:
+        wait_ready(child, 30)
+        child.after_restart()
 
 
 def wait_ready(child: Child, timeout: float) -> None:

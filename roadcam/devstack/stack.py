@@ -71,6 +71,18 @@ def write_secret(path: Path, text: str) -> None:
         out.write(text)
 
 
+def recreate_topics(kafka_url: str) -> None:
+    """The local broker restarts empty, yet accepts writes to topics it no longer knows, and a topic
+    created after such writes collides with them (about every other write then fails). So create
+    every roadcam topic the moment it is back, before clients reconnect (they retry every 100 ms)."""
+    from roadcam.common import topics
+    from roadcam.common.bus import ensure_topics
+    from roadcam.common.settings import KafkaSettings
+
+    asyncio.run(ensure_topics(KafkaSettings(bootstrap_servers=kafka_url), None, topics.ALL))
+    log.info("re-created %d topics on the restarted broker", len(topics.ALL))
+
+
 class LocalStack:
     def __init__(
         self, run_dir: Path, config_file: Path, services: tuple[str, ...] = SERVICES, models_dir: Path | None = None
@@ -90,6 +102,7 @@ class LocalStack:
         (self.run_dir / "secrets").mkdir(parents=True, exist_ok=True)
         try:
             kafka, redis = start_kafka(logs), start_redis(logs)
+            kafka.child.after_restart = lambda: recreate_topics(kafka.url)
             self.children += [kafka.child, redis.child]
             s3 = start_s3(logs, self.run_dir / "tls")
             self.children.append(s3.child)

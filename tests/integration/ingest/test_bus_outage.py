@@ -12,7 +12,7 @@ import time
 import pytest
 from prometheus_client import REGISTRY
 
-from roadcam.common.settings import PayloadSettings
+from roadcam.common.settings import KafkaSettings, PayloadSettings
 from roadcam.devstack.processes import respawn, wait_ready
 from tests.integration.ingest.harness import VideoTopicReader, camera, health, ingest_settings, running_ingest, wait_for
 
@@ -74,3 +74,50 @@ async def test_broker_killed_and_restarted_gaps_counted_memory_bounded_and_resum
     # Every hole downstream was counted (a batch the dying broker stored but never acknowledged
     # may be both counted and seen, so the count may be slightly higher, never lower).
     assert 0 < len(missing) <= dropped <= len(missing) + 200
+
+
+async def test_after_a_broker_restart_topics_are_recreated_and_consumers_resume(tmp_path, kafka, kafka_settings) -> None:
+    """The local broker restarts empty; `roadcam up` re-creates every topic at once, and a consumer
+    whose commit the forgotten group refuses keeps going (re-delivery, not a crash)."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    from roadcam.common import topics
+    from roadcam.common.bus import BusConsumer, BusProducer, ensure_topics
+    from roadcam.devstack.stack import recreate_topics
+
+    await ensure_topics(kafka_settings, None, [topics.SEGMENTS])
+    producer, consumer = BusProducer(kafka_settings, None, "p"), BusConsumer(
+        kafka_settings, None, [topics.SEGMENTS], "g", from_beginning=True, session_timeout_ms=2000)
+    await producer.start()
+    await consumer.start()
+    batches = consumer.batches(timeout_ms=200)
+    try:
+        await producer.send_and_wait(topics.SEGMENTS, "k", b"before")
+        assert await _receive(batches, b"before")
+        kafka.child.after_restart = lambda: recreate_topics(kafka.url)
+        kafka.child.process.kill()
+        kafka.child.process.wait(5)
+        await asyncio.to_thread(respawn, kafka.child)  # as the supervisor does: ready, then topics re-created
+        admin = AIOKafkaAdminClient(bootstrap_servers=kafka.url)
+        await admin.start()
+        try:
+            assert set(topics.ALL) <= set(await admin.list_topics())
+            described = await admin.describe_topics([topics.VIDEO])
+            assert len(described[0]["partitions"]) == KafkaSettings().partitions  # not a broker default
+        finally:
+            await admin.close()
+        await consumer.commit()  # the group is gone: refused, must not raise
+        await producer.send_and_wait(topics.SEGMENTS, "k", b"after")
+        assert await _receive(batches, b"after", timeout=30)
+        await consumer.commit()
+    finally:
+        await consumer.stop()
+        await producer.stop()
+
+
+async def _receive(batches, value: bytes, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(r.value == value for r in await batches.__anext__()):
+            return True
+    return False
