@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 
 from google.protobuf.message import DecodeError
 
@@ -25,10 +26,14 @@ TOPICS = [topics.CROSSINGS, topics.COUNT_BINS, topics.CAMERA_HEALTH, topics.SEGM
 DIRECTIONS = {counting_pb2.DIRECTION_POS: "pos", counting_pb2.DIRECTION_NEG: "neg"}
 
 
+SECOND_US = 1_000_000
+
+
 def crossing(raw: bytes) -> CrossingIn:
     m = counting_pb2.CrossingEvent.FromString(raw)
+    # Whole seconds only: microsecond times would let one vehicle be followed across lines (P2).
     return CrossingIn(m.camera_id, m.line_id, DIRECTIONS.get(m.direction, "unknown"), m.object_class,
-                      m.census_class, m.time_us)
+                      m.census_class, m.time_us - m.time_us % SECOND_US)
 
 
 def count_bin(raw: bytes) -> BinIn:
@@ -94,5 +99,7 @@ def decode(records: Sequence[BusRecord]) -> dict[str, list]:
             log.warning("skipping %s[%d]@%d: %s", rec.topic, rec.partition, rec.offset, why)
             metrics.BUS_RECORDS.labels(rec.topic, "rejected").inc()
             continue
+        if rec.topic == topics.CROSSINGS:
+            item = replace(item, bus_partition=rec.partition, bus_offset=rec.offset)
         grouped[rec.topic].append(item)
     return grouped

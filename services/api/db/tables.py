@@ -81,6 +81,8 @@ class CountBinRow(Base):
 
 
 class Crossing(Base):
+    """A crossing inside the live window only: deleted once its 5-minute bin is final (P2, T5)."""
+
     __tablename__ = "crossings"
     id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
     camera_id: Mapped[str] = mapped_column(String(64))
@@ -88,9 +90,12 @@ class Crossing(Base):
     direction: Mapped[str] = mapped_column(String(8))
     object_class: Mapped[str] = mapped_column(String(32))
     census_class: Mapped[str] = mapped_column(String(32))
-    time_us: Mapped[int] = mapped_column(BigInteger)
+    time_us: Mapped[int] = mapped_column(BigInteger)  # whole seconds: no trajectory across lines (P2)
+    # Where the bus had it: a replay is recognised, and crossings in the same second all count.
+    bus_partition: Mapped[int] = mapped_column(Integer, default=0)
+    bus_offset: Mapped[int] = mapped_column(BigInteger, default=0)
     __table_args__ = (
-        UniqueConstraint("camera_id", "line_id", "direction", "object_class", "time_us", name="uq_crossing"),
+        UniqueConstraint("camera_id", "bus_partition", "bus_offset", "time_us", name="uq_crossing_record"),
         Index("ix_crossings_time", "time_us"),
     )
 

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import Boolean, Engine, Integer, and_, bindparam, case, func, literal, select, type_coerce
+from sqlalchemy import (Boolean, Engine, Integer, and_, bindparam, case, delete, exists, func, literal, select,
+                        type_coerce)
 
 from services.api.db.tables import CountBinRow, Crossing
 from services.api.errors import ApiError
@@ -22,7 +23,9 @@ class CrossingIn:
     direction: str
     object_class: str
     census_class: str
-    time_us: int
+    time_us: int             # whole seconds (truncated on intake)
+    bus_partition: int = 0   # with the offset: which bus record this was (replays are recognised)
+    bus_offset: int = 0
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class CountStore:
         )
         with self._engine.begin() as conn:
             conn.execute(stmt, [b._asdict() for b in _latest(bins)])
+            conn.execute(FOLD)  # same transaction: live tallies never count a crossing twice
 
     def add_crossings(self, events: Sequence[CrossingIn]) -> None:
         if not events:
@@ -83,6 +87,7 @@ class CountStore:
         stmt = self._insert(Crossing).on_conflict_do_nothing()
         with self._engine.begin() as conn:
             conn.execute(stmt, [e.__dict__ for e in events])
+            conn.execute(FOLD)  # a replayed crossing whose bin is final already is folded at once
 
     def query(self, q: CountQuery) -> Sequence[CountOut]:
         """Counts at q.bin_seconds, summed from the coarsest stored bin size that divides it."""
@@ -110,16 +115,33 @@ class CountStore:
         return stmt, params
 
     def live(self, camera_ids: Sequence[str], since_us: int) -> list[tuple[str, str, str, str, int]]:
-        """(camera, line, direction, census class, crossings) since a moment."""
+        """(camera, line, direction, census class, crossings) since a moment: final 5-minute bins
+        starting at or after it, plus the crossings not folded into a final bin yet."""
         if not camera_ids:
             return []
-        c = Crossing
-        q = (select(c.camera_id, c.line_id, c.direction, c.census_class, func.count())
-             .where(c.camera_id.in_(camera_ids), c.time_us >= since_us)
-             .group_by(c.camera_id, c.line_id, c.direction, c.census_class)
-             .order_by(c.camera_id, c.line_id, c.direction, c.census_class))
+        c, b = Crossing, CountBinRow
+        recent = (select(c.camera_id, c.line_id, c.direction, c.census_class, func.count().label("n"))
+                  .where(c.camera_id.in_(camera_ids), c.time_us >= since_us)
+                  .group_by(c.camera_id, c.line_id, c.direction, c.census_class))
+        folded = (select(b.camera_id, b.line_id, b.direction, b.census_class, func.sum(b.count).label("n"))
+                  .where(b.camera_id.in_(camera_ids), b.bin_seconds == FOLD_SECONDS, b.final.is_(True),
+                         b.bin_start_us >= since_us)
+                  .group_by(b.camera_id, b.line_id, b.direction, b.census_class))
+        totals: dict[tuple[str, str, str, str], int] = {}
         with self._engine.connect() as conn:
-            return [(r[0], r[1], r[2], r[3], int(r[4])) for r in conn.execute(q)]
+            for stmt in (folded, recent):
+                for cam, line, direction, census, n in conn.execute(stmt):
+                    totals[(cam, line, direction, census)] = totals.get((cam, line, direction, census), 0) + int(n)
+        return [(*key, n) for key, n in sorted(totals.items()) if n]
+
+
+FOLD_SECONDS = 300  # the finest bin the counter publishes; a crossing lives until its bin is final
+_WIDTH = FOLD_SECONDS * 1_000_000
+# Delete crossings whose 5-minute bin (same camera and line) is final: only the aggregate remains.
+FOLD = delete(Crossing).where(exists().where(
+    CountBinRow.camera_id == Crossing.camera_id, CountBinRow.line_id == Crossing.line_id,
+    CountBinRow.bin_seconds == FOLD_SECONDS, CountBinRow.final.is_(True),
+    CountBinRow.bin_start_us == (Crossing.time_us // _WIDTH) * _WIDTH))
 
 
 FILTERS = ("line_id", "direction", "object_class", "census_class")

@@ -30,11 +30,12 @@ def mixed_batch() -> list[BusRecord]:
 
 
 def test_replaying_a_batch_changes_nothing(api: Api) -> None:
-    api.sink().store(decode(mixed_batch()))
+    batch = mixed_batch()
+    api.sink().store(decode(batch))
     first = counts(api)
     assert first == {"audit_log": 5, "camera_health": 2, "crossings": 3, "segments": 4}
     head = api.parts.audit.entries(busdata_filter())[-1].hash
-    api.sink().store(decode(mixed_batch()))
+    api.sink().store(decode(batch))
     assert counts(api) == first
     assert api.parts.audit.entries(busdata_filter())[-1].hash == head and api.parts.audit.verify().ok
 

@@ -108,11 +108,39 @@ def test_bad_queries_get_a_clear_4xx(api: Api) -> None:
 
 
 def test_live_tallies_since_local_midnight(api: Api) -> None:
-    feed(api, [busdata.crossing("bridge-1", DAY0 - MIN_US)]  # yesterday
-         + [busdata.crossing("bridge-1", DAY0 + i * MIN_US) for i in range(5)]
+    cars = [busdata.crossing("bridge-1", DAY0 + i * MIN_US) for i in range(5)]
+    feed(api, [busdata.crossing("bridge-1", DAY0 - MIN_US)] + cars  # and one yesterday
          + [busdata.crossing("bridge-1", DAY0 + 10 * MIN_US, cls="truck")])
-    feed(api, [busdata.crossing("bridge-1", DAY0 + i * MIN_US) for i in range(5)])  # replay
+    feed(api, cars)  # the same bus records again: a replay
     headers = api.role_headers()[Role.OPERATOR]
     body = api.client.get("/api/v1/counts/live", headers=headers).json()
     assert body["since"] == "2026-06-01T00:00:00+09:00"
     assert [(r["census_class"], r["direction_name"], r["count"]) for r in body["rows"]] == [("大型車", "下り", 1), ("小型車", "下り", 5)]
+
+
+def crossings_left(api: Api) -> list[tuple[int, int]]:
+    from sqlalchemy import select
+
+    from services.api.db.tables import Crossing
+    with api.parts.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(select(Crossing.time_us, Crossing.bus_offset).order_by(Crossing.id))]
+
+
+def test_crossings_keep_no_trajectory(api: Api) -> None:
+    """Whole seconds only, folded into the bin and deleted once it is final; the live tally holds."""
+    same_second = [busdata.crossing("bridge-1", DAY0 + 123_456), busdata.crossing("bridge-1", DAY0 + 654_321)]
+    later = busdata.crossing("bridge-1", DAY0 + 7 * MIN_US + 5)
+    feed(api, same_second + [later])
+    assert [t for t, _ in crossings_left(api)] == [DAY0, DAY0, DAY0 + 7 * MIN_US]  # two cars in one second both count
+    headers = api.role_headers()[Role.OPERATOR]
+
+    def live() -> list:
+        return [(r["census_class"], r["count"]) for r in api.client.get("/api/v1/counts/live", headers=headers).json()["rows"]]
+
+    assert live() == [("小型車", 3)]
+    feed(api, [busdata.count_bin("bridge-1", DAY0, 2, direction=counting_pb2.DIRECTION_NEG, final=False)])
+    assert len(crossings_left(api)) == 3 and live() == [("小型車", 3)]  # an open bin folds nothing
+    feed(api, [busdata.count_bin("bridge-1", DAY0, 2, direction=counting_pb2.DIRECTION_NEG, final=True)])
+    assert [t for t, _ in crossings_left(api)] == [DAY0 + 7 * MIN_US] and live() == [("小型車", 3)]
+    feed(api, same_second)  # a replay after the fold is folded at once
+    assert len(crossings_left(api)) == 1 and live() == [("小型車", 3)]
