@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+# The api's audit signing master in the local stack; services get keys derived from it.
+AUDIT_MASTER_FILE = "secrets/roadcam_api_audit_signing_key"
+
+
 @dataclass(frozen=True)
 class StackInfo:
     """Where the local stack's infrastructure listens, and its run directory."""

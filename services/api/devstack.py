@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from roadcam.common.devhooks import DevSetup, StackInfo
+from roadcam.common.devhooks import AUDIT_MASTER_FILE, DevSetup, StackInfo
 
 PASSWORD_FILE = "api-manager-password.txt"
 
@@ -12,6 +12,7 @@ PASSWORD_FILE = "api-manager-password.txt"
 def setup(stack: StackInfo) -> DevSetup:
     port = stack.free_port()
     password = stack.existing(PASSWORD_FILE) or secrets.token_urlsafe(18)
+    audit_master = stack.existing(AUDIT_MASTER_FILE) or secrets.token_urlsafe(32)  # the recorder may have made it
     public_url = f"http://127.0.0.1:{port}/"
     return DevSetup(
         env={
@@ -22,6 +23,6 @@ def setup(stack: StackInfo) -> DevSetup:
             "ROADCAM_API_BOOTSTRAP_MANAGER_PASSWORD": password,
             "ROADCAM_API_PUBLIC_URL": public_url,
         },
-        secret_files={PASSWORD_FILE: password + "\n"},
+        secret_files={PASSWORD_FILE: password + "\n", AUDIT_MASTER_FILE: audit_master},
         public_url=public_url,
     )

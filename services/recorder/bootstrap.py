@@ -83,6 +83,26 @@ def recorder_service(settings: Settings, cameras: list[CameraConfig], video: Exp
     return RecorderService(intake, chains, queue, uploader, watermark, duties)
 
 
+def audit_key(settings: Settings) -> bytes | None:
+    if settings.audit_key is None:
+        log.error("no audit signing key (ROADCAM_RECORDER_AUDIT_KEY): the api will refuse the recorder's audit events")
+        return None
+    try:
+        key = bytes.fromhex(settings.audit_key.get_secret_value().strip())
+    except ValueError as exc:
+        raise ConfigError("recorder: audit_key must be hex (service_key of the api's audit_signing_key)") from exc
+    if len(key) < 32:
+        raise ConfigError(f"recorder: audit_key must be 32 bytes, got {len(key)}")
+    return key
+
+
+def _require_signing(audit: AuditPublisher):
+    async def probe() -> None:
+        if not audit.signs:
+            raise ConfigError("ROADCAM_RECORDER_AUDIT_KEY is missing: audit events would be refused")
+    return probe
+
+
 @asynccontextmanager
 async def bootstrap(settings: Settings) -> AsyncIterator[RecorderService]:
     config = load_config(settings.config_file)
@@ -96,7 +116,8 @@ async def bootstrap(settings: Settings) -> AsyncIterator[RecorderService]:
         commands = wire.consumer([topics.COMMANDS], group_suffix="-commands", from_beginning=True)
         retention = {c.id: c.retention_days for c in config.cameras}
         sweeper = Sweeper(store, keyring, holds, lambda cam: retention.get(cam, settings.orphan_retention_days), now_us)
-        audit = AuditPublisher(producer)
+        audit = AuditPublisher(producer, audit_key(settings))
+        wire.probe("audit_signing", _require_signing(audit))
         duties = [HoldCommands(commands, holds, audit).run,
                   SweepSchedule(sweeper, audit, settings.sweep_interval_s, settings.sweep_retry_s).run,
                   IntegrityCheck(store, keyring, [c.id for c in config.cameras if c.records], settings.verify_window_s,

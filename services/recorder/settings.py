@@ -13,6 +13,9 @@ class Settings(ConsumerSettings, StorageSettings):
 
     master_key: SecretStr | None = Field(
         None, description="base64 of 32 random bytes wrapping the data keys; missing = refuse to record")
+    audit_key: SecretStr | None = Field(
+        None, description="hex of this service's audit signing key, service_key(api audit_signing_key, 'recorder'); "
+        "missing = audit events go out unsigned, the api refuses them and the recorder is not ready")
     master_key_id: str = Field("local-1", min_length=1, max_length=100, description="name of the master key")
     bucket: str = Field("roadcam-recordings", min_length=3, max_length=63, description="recordings bucket")
     buffer_max_bytes: int = Field(

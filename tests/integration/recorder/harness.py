@@ -11,6 +11,7 @@ from roadcam.common import topics
 from roadcam.common.bus import BusConsumer, BusProducer, ensure_topics
 from roadcam.common.media import PacketBatch
 from roadcam.common.settings import KafkaSettings, PayloadSettings
+from roadcam.common.signing import service_key
 from roadcam.common.video_bus import encode_batch
 from services.recorder.settings import Settings
 from tests.support.services import wait_for  # noqa: F401 (re-exported)
@@ -28,6 +29,11 @@ def camera(camera_id: str, records: bool = True, segment_seconds: float = 2, ret
     }
 
 
+# The recorder signs its audit events with service_key(api master, "recorder"); tests use this master.
+TEST_AUDIT_MASTER = b"recorder tests: the api's audit signing master"
+TEST_AUDIT_KEY = service_key(TEST_AUDIT_MASTER, "recorder").hex()
+
+
 def recorder_env(settings: Settings) -> dict[str, str]:
     """The same settings as ROADCAM_RECORDER_* variables (for the subprocess tests)."""
     p = "ROADCAM_RECORDER_"
@@ -38,6 +44,7 @@ def recorder_env(settings: Settings) -> dict[str, str]:
         f"{p}MASTER_KEY": settings.master_key.get_secret_value(), f"{p}BUCKET": settings.bucket,
         f"{p}SESSION_TIMEOUT_MS": str(settings.session_timeout_ms), f"{p}PAYLOAD__MODE": "inline",
         f"{p}RETRY_MAX_S": str(settings.retry_max_s), "ROADCAM_SECRETS_DIR": "/nonexistent",
+        f"{p}AUDIT_KEY": settings.audit_key.get_secret_value() if settings.audit_key else "",
     }
 
 
@@ -48,7 +55,7 @@ def recorder_settings(tmp_path: Path, cameras: list[dict], kafka: KafkaSettings,
     return Settings(
         config_file=config, kafka=kafka, s3=s3_settings(s3_server, endpoint), s3_secret_key=SECRET,
         master_key=master_key, bucket=bucket, session_timeout_ms=2000, payload=PayloadSettings(mode="inline"),
-        retry_max_s=1.0, s3_timeout_s=3.0, sweep_interval_s=3600, **extra,
+        retry_max_s=1.0, s3_timeout_s=3.0, sweep_interval_s=3600, **{"audit_key": TEST_AUDIT_KEY, **extra},
     )
 
 
