@@ -17,6 +17,18 @@ router = APIRouter(prefix="/api/v1/admin", tags=["operations"])
 ISOLATE, LIFT = "isolate", "isolate_lifted"
 
 
+def turn_on(switch: IsolationSwitch, now_us: int, who: Principal, reason: str, record) -> None:
+    # Cut first, then record: cutting access is the safe side if recording fails.
+    switch.set(IsolationState(True, now_us, who.username, reason))
+    record(who, ISOLATE, reason=reason, details={"via": who.via})
+
+
+def turn_off(switch: IsolationSwitch, now_us: int, who: Principal, reason: str, record) -> None:
+    # Record first, then restore: no access is restored without an entry.
+    record(who, LIFT, reason=reason, details={"via": who.via})
+    switch.set(IsolationState(False, now_us, who.username, reason))
+
+
 def state_out(switch: IsolationSwitch, clock) -> IsolationOut:
     s = switch.state
     return IsolationOut(isolated=s.isolated, changed_at=to_dt_or_none(s.changed_us, clock.tz), changed_by=s.changed_by,
@@ -33,9 +45,7 @@ def isolation(switch: SwitchDep, clock: ClockDep,
 @router.post("/isolate", name="admin.isolate")
 def isolate(body: IsolateIn, switch: SwitchDep, clock: ClockDep, trail: AuditTrailDep,
             who: Annotated[Principal, Depends(allow("admin.isolate"))]) -> IsolationOut:
-    # Cut first, then record: cutting access is the safe side if recording fails.
-    switch.set(IsolationState(True, clock.now_us(), who.username, body.reason))
-    trail.record(who, ISOLATE, reason=body.reason, details={"via": who.via})
+    turn_on(switch, clock.now_us(), who, body.reason, trail.record)
     return state_out(switch, clock)
 
 
@@ -43,9 +53,7 @@ def isolate(body: IsolateIn, switch: SwitchDep, clock: ClockDep, trail: AuditTra
 def lift(switch: SwitchDep, clock: ClockDep, trail: AuditTrailDep,
          who: Annotated[Principal, Depends(allow("admin.lift"))],
          reason: Annotated[str, Query(min_length=3, max_length=500, pattern=r"^[^\x00-\x1f\x7f]+$")] = "lifted") -> IsolationOut:
-    # Record first, then restore: no access is restored without an entry.
-    trail.record(who, LIFT, reason=reason, details={"via": who.via})
-    switch.set(IsolationState(False, clock.now_us(), who.username, reason))
+    turn_off(switch, clock.now_us(), who, reason, trail.record)
     return state_out(switch, clock)
 
 

@@ -40,7 +40,7 @@ def query(clock, status, category, camera, since, until, limit) -> ComplaintFilt
                            to_us(until, clock.tz) if until else None, limit)
 
 
-def _visible(cameras, who: Principal, found: list[Complaint]) -> list[Complaint]:
+def visible(cameras, who: Principal, found: list[Complaint]) -> list[Complaint]:
     ids = {c.id for c in cameras.visible(who)}
     return [c for c in found if not c.camera_id or c.camera_id in ids]
 
@@ -54,40 +54,50 @@ def list_complaints(store: ComplaintsDep, cameras: CamerasDep, clock: ClockDep, 
                     category: Category | None = None, camera: CameraQ = None, since: IsoDateTime | None = None,
                     until: IsoDateTime | None = None,
                     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> list[ComplaintOut]:
-    found = _visible(cameras, who, store.list(query(clock, status, category, camera, since, until, limit)))
+    found = visible(cameras, who, store.list(query(clock, status, category, camera, since, until, limit)))
     trail.record(who, READ, reason="list", details={"entries": len(found)})
     return [views.out(c, clock.tz) for c in found]
 
 
-@router.post("", name="complaints.create", status_code=201)
-def create(body: ComplaintIn, store: ComplaintsDep, cameras: CamerasDep, accounts: AccountsDep, clock: ClockDep,
-           trail: AuditTrailDep, who: Annotated[Principal, Depends(allow("complaints.create"))]) -> ComplaintOut:
+def record_new(body: ComplaintIn, store, cameras, accounts, clock, who: Principal, record) -> Complaint:
+    """Validate, store and audit a new complaint (the API and the console both come here)."""
     now = clock.now_us()
     received = to_us(body.received_at, clock.tz) if body.received_at else now
     c = Complaint(0, received, body.category, _camera_ok(cameras, who, body.camera_id), body.contact_name,
                   body.contact, body.summary, body.handling, _handler_ok(accounts, body.handled_by or who.username),
                   body.status, now if body.status is Status.CLOSED else None, who.username, now)
     c = store.add(c)
-    trail.record(who, RECORDED, camera_id=c.camera_id, reason=f"complaint {c.id} ({c.category.value})",
-                 details={"complaint": c.id, "status": c.status.value})
-    return views.out(c, clock.tz)
+    record(who, RECORDED, camera_id=c.camera_id, reason=f"complaint {c.id} ({c.category.value})",
+           details={"complaint": c.id, "status": c.status.value})
+    return c
 
 
-@router.patch("/{complaint_id}", name="complaints.update")
-def update(complaint_id: int, body: ComplaintPatch, store: ComplaintsDep, cameras: CamerasDep, accounts: AccountsDep,
-           clock: ClockDep, trail: AuditTrailDep,
-           who: Annotated[Principal, Depends(allow("complaints.update"))]) -> ComplaintOut:
+def record_change(complaint_id: int, body: ComplaintPatch, store, cameras, accounts, clock, who: Principal,
+                  record) -> Complaint:
     old = store.get(complaint_id)
-    if not _visible(cameras, who, [old]):
+    if not visible(cameras, who, [old]):
         raise NotFound(f"no complaint {complaint_id}")
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None and k != "closed_at"}
     changes["handled_by"] = _handler_ok(accounts, changes.get("handled_by") or who.username)
     if body.closed_at is not None:
         changes["closed_us"] = to_us(body.closed_at, clock.tz)
     new = store.save(apply_change(old, changes, clock.now_us()))
-    trail.record(who, UPDATED, camera_id=new.camera_id, reason=f"complaint {new.id}",
-                 details={"complaint": new.id, "status": new.status.value, "fields": ",".join(sorted(changes))})
-    return views.out(new, clock.tz)
+    record(who, UPDATED, camera_id=new.camera_id, reason=f"complaint {new.id}",
+           details={"complaint": new.id, "status": new.status.value, "fields": ",".join(sorted(changes))})
+    return new
+
+
+@router.post("", name="complaints.create", status_code=201)
+def create(body: ComplaintIn, store: ComplaintsDep, cameras: CamerasDep, accounts: AccountsDep, clock: ClockDep,
+           trail: AuditTrailDep, who: Annotated[Principal, Depends(allow("complaints.create"))]) -> ComplaintOut:
+    return views.out(record_new(body, store, cameras, accounts, clock, who, trail.record), clock.tz)
+
+
+@router.patch("/{complaint_id}", name="complaints.update")
+def update(complaint_id: int, body: ComplaintPatch, store: ComplaintsDep, cameras: CamerasDep, accounts: AccountsDep,
+           clock: ClockDep, trail: AuditTrailDep,
+           who: Annotated[Principal, Depends(allow("complaints.update"))]) -> ComplaintOut:
+    return views.out(record_change(complaint_id, body, store, cameras, accounts, clock, who, trail.record), clock.tz)
 
 
 @router.get("/export.csv", name="complaints.export", response_class=Response,
@@ -96,7 +106,7 @@ def export_csv(store: ComplaintsDep, cameras: CamerasDep, clock: ClockDep, trail
                who: Annotated[Principal, Depends(allow("complaints.export"))], status: Status | None = None,
                category: Category | None = None, camera: CameraQ = None, since: IsoDateTime | None = None,
                until: IsoDateTime | None = None, bom: bool = True) -> Response:
-    found = _visible(cameras, who, store.list(query(clock, status, category, camera, since, until, 100_000)))
+    found = visible(cameras, who, store.list(query(clock, status, category, camera, since, until, 100_000)))
     trail.record(who, READ, reason="export csv", details={"entries": len(found)})
     rows = [views.csv_row(c, clock.tz) for c in found]
     headers = {"Content-Disposition": 'attachment; filename="roadcam-complaints.csv"'}
@@ -108,6 +118,6 @@ def printable(store: ComplaintsDep, cameras: CamerasDep, clock: ClockDep, trail:
               who: Annotated[Principal, Depends(allow("complaints.print"))], status: Status | None = None,
               category: Category | None = None, camera: CameraQ = None, since: IsoDateTime | None = None,
               until: IsoDateTime | None = None) -> HTMLResponse:
-    found = _visible(cameras, who, store.list(query(clock, status, category, camera, since, until, 100_000)))
+    found = visible(cameras, who, store.list(query(clock, status, category, camera, since, until, 100_000)))
     trail.record(who, READ, reason="print", details={"entries": len(found)})
     return HTMLResponse(views.printable(found, clock.tz, clock.now_us()), headers={"Cache-Control": "no-store"})
