@@ -1,7 +1,6 @@
 """`roadcam recordings verify/export` as an operator runs them, against the local S3."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -10,7 +9,7 @@ import uuid
 import pytest
 
 from services.recorder.crypto import generate_master_key
-from tests.integration.recorder.support import SECRET, clip_batches, frame_hashes, new_store
+from tests.integration.recorder.support import SECRET, clip_batches, new_store
 from tests.integration.recorder.test_store_roundtrip import CAM, record
 
 pytestmark = pytest.mark.slow
@@ -53,14 +52,13 @@ def test_verify_ok_then_tampered_then_missing(world):
     assert code == 1 and f"MISSING    {metas[2].object_key}" in out
 
 
-def test_export_writes_mp4_and_manifest(world, tmp_path, videos):
+def test_export_without_a_request_is_refused(world, tmp_path):
+    # Footage leaves only for an approved request (issue 11); the request path and the audited
+    # break-glass read are tested in tests/integration/disclosure/test_cli_export.py.
     _, metas, env = world
-    out = tmp_path / "clip.mp4"
-    code, _ = roadcam(env, "export", CAM, *span(metas), "--out", str(out))
-    assert code == 0
-    assert frame_hashes(out) == frame_hashes(videos / "bridge_dense_5s.mp4")
-    manifest = json.loads(out.with_suffix(".manifest.json").read_text())
-    assert manifest["verify_status"] == "OK" and len(manifest["segments"]) == 5
+    done = subprocess.run([sys.executable, "-m", "roadcam.cli.main", "recordings", "export", CAM, *span(metas),
+                           "--out", str(tmp_path / "clip.mp4")], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "--request" in done.stderr and not (tmp_path / "clip.mp4").exists()
 
 
 def test_missing_master_key_is_a_clear_error(world):
