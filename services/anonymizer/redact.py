@@ -96,7 +96,7 @@ def smear_cells(image: np.ndarray, cells: np.ndarray, cells_per_short_side: int 
     roi = image[y1:y2, x1:x2]
     rh, rw = roi.shape[:2]
     tiny = cv2.resize(roi, (max(1, rw // step), max(1, rh // step)), interpolation=cv2.INTER_AREA)
-    smooth = cv2.blur(cv2.resize(tiny, (rw, rh), interpolation=cv2.INTER_LINEAR), (step | 1, step | 1))
-    mask = cv2.resize(cells.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)[y1:y2, x1:x2].astype(bool)
-    roi[mask] = smooth[mask]
+    smooth = cv2.resize(tiny, (rw, rh), interpolation=cv2.INTER_LINEAR)  # blobs ~step px apart: no detail left
+    mask = cv2.resize(cells.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)[y1:y2, x1:x2]
+    cv2.copyTo(smooth, mask, roi)  # in place into the view (boolean indexing costs ~10x more)
     return image
