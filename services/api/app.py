@@ -20,7 +20,7 @@ from services.api.operations import install as operations
 from services.api.parts import ApiParts
 from services.api.readiness import Readiness, always_ready
 from services.api.errors import ApiError, StoreError, TooManyAttempts
-from services.api.routes import accounts, audit, auth, cameras, counts, docs, health, notices, segments
+from services.api.routes import accounts, audit, auth, cameras, counts, docs, health, measures, notices, segments
 from services.api.disclosure.routes import routers as disclosure_routers
 from services.api.schemas import ErrorOut
 from services.api.settings import Settings
@@ -34,7 +34,7 @@ ERROR_RESPONSES: dict = {
         (503, "database unavailable"))
 }
 ROUTERS = (health.router, auth.router, accounts.router, cameras.router, notices.router, counts.router,
-           audit.router, segments.router, docs.router, *disclosure_routers())
+           audit.router, segments.router, docs.router, measures.router, *disclosure_routers())
 
 
 def create_app(settings: Settings, parts: ApiParts | None = None,

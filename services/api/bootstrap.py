@@ -33,7 +33,7 @@ async def bootstrap(settings: Settings, clock_us: Callable[[], int] = wall_clock
             await wire.start(consumer)
             holds = HoldStore(parts.engine)
             ingest = BusIngest(BusSink(parts.counts, parts.operations, parts.audit,
-                                       intake_for(settings.audit_signing_key), holds), consumer)
+                                       intake_for(settings.audit_signing_key), holds, parts.measures), consumer)
             sender = HoldSender(holds, await wire.producer(), parts.clock.now_us, settings.hold_send_interval_s)
             task = asyncio.create_task(sender.run(), name="hold-commands")
             wire.stack.push_async_callback(cancel_and_wait, [task])

@@ -11,6 +11,7 @@ from services.api.disclosure.store_holds import HoldStore
 from services.api.audit_intake import AuditIntake
 from services.api.store.audit import AuditLog
 from services.api.store.counts import CountStore
+from services.api.store.measures import MeasureStore
 from services.api.store.operations import OperationsStore
 
 
@@ -21,6 +22,7 @@ class BusSink:
     audit: AuditLog
     intake: AuditIntake = AuditIntake()  # no key: refuses every bus audit event (fail closed)
     holds: HoldStore | None = None  # the recorder's hold confirmations (issue 11)
+    measures: MeasureStore | None = None  # queue lengths and speeds (T3)
 
     def store(self, grouped: dict[str, list]) -> None:
         """Write one decoded batch (see `services.api.messages.decode`)."""
@@ -30,6 +32,9 @@ class BusSink:
         self.counts.upsert_bins(grouped.get(topics.COUNT_BINS, []))
         self.operations.upsert_health(grouped.get(topics.CAMERA_HEALTH, []))
         self.operations.add_segments(grouped.get(topics.SEGMENTS, []))
+        if self.measures is not None:
+            self.measures.add_queues(grouped.get(topics.QUEUE_LENGTHS, []))
+            self.measures.upsert_speeds(grouped.get(topics.SPEED_BINS, []))
         added = self.audit.append_many(grouped.get(topics.AUDIT, []))
         metrics.AUDIT_APPENDED.labels("bus").inc(len(added))
         if self.holds is not None:

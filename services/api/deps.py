@@ -30,6 +30,7 @@ from services.api.settings import Settings
 from services.api.store.accounts import ANONYMOUS, Accounts, Principal, StoredAccount
 from services.api.store.audit import AuditLog
 from services.api.store.counts import CountStore
+from services.api.store.measures import MeasureStore
 from services.api.store.operations import OperationsStore
 
 bearer = HTTPBearer(auto_error=False, description="short-lived token from POST /api/v1/auth/token")
@@ -73,6 +74,10 @@ async def get_counts(request: Request) -> CountStore:
     return _parts(request).counts
 
 
+async def get_measures(request: Request) -> MeasureStore:
+    return _parts(request).measures
+
+
 async def get_operations(request: Request) -> OperationsStore:
     return _parts(request).operations
 
@@ -93,6 +98,7 @@ VerifierDep = Annotated[TokenVerifier, Depends(get_verifier)]
 AccountsDep = Annotated[Accounts, Depends(get_accounts)]
 AuditDep = Annotated[AuditLog, Depends(get_audit)]
 CountsDep = Annotated[CountStore, Depends(get_counts)]
+MeasuresDep = Annotated[MeasureStore, Depends(get_measures)]
 OperationsDep = Annotated[OperationsStore, Depends(get_operations)]
 SignInGuardDep = Annotated[SignInGuard, Depends(get_signin_guard)]
 ReadinessDep = Annotated[Readiness, Depends(get_readiness)]

@@ -16,13 +16,15 @@ from services.api import metrics
 from services.api.audit_chain import AuditRecord
 from services.api.disclosure.records import HoldCommand
 from services.api.store.counts import BinIn, CrossingIn
+from services.api.store.measures import QueueIn, SpeedIn
 from services.api.store.operations import HealthIn, SegmentIn
 from roadcam.common import topics
 from roadcam.common.bus import BusRecord
 from roadcam.v1 import audit_pb2, commands_pb2, counting_pb2, health_pb2, recording_pb2
 
 log = logging.getLogger(__name__)
-TOPICS = [topics.CROSSINGS, topics.COUNT_BINS, topics.CAMERA_HEALTH, topics.SEGMENTS, topics.AUDIT]
+TOPICS = [topics.CROSSINGS, topics.COUNT_BINS, topics.CAMERA_HEALTH, topics.SEGMENTS, topics.AUDIT,
+          topics.QUEUE_LENGTHS, topics.SPEED_BINS]
 DIRECTIONS = {counting_pb2.DIRECTION_POS: "pos", counting_pb2.DIRECTION_NEG: "neg"}
 
 
@@ -62,14 +64,28 @@ def audit_event(raw: bytes) -> AuditRecord:
                        m.range_end_us, m.reason, m.method, dict(m.details))
 
 
+def queue_length(raw: bytes) -> QueueIn:
+    m = counting_pb2.QueueLength.FromString(raw)
+    return QueueIn(m.camera_id, m.lane_id, m.time_us - m.time_us % SECOND_US, m.length_m, m.vehicles)
+
+
+def speed_bin(raw: bytes) -> SpeedIn:
+    m = counting_pb2.SpeedBin.FromString(raw)
+    return SpeedIn(m.camera_id, m.line_id, m.object_class, m.census_class, m.bin_start_us, m.bin_seconds, m.count,
+                   m.mean_kmh, m.p85_kmh, m.final)
+
+
 DECODERS = {topics.CROSSINGS: crossing, topics.COUNT_BINS: count_bin, topics.CAMERA_HEALTH: health,
-            topics.SEGMENTS: segment, topics.AUDIT: audit_event}
+            topics.SEGMENTS: segment, topics.AUDIT: audit_event, topics.QUEUE_LENGTHS: queue_length,
+            topics.SPEED_BINS: speed_bin}
 VALID = {
     topics.CROSSINGS: lambda c: bool(c.camera_id and c.line_id and c.time_us > 0),
     topics.COUNT_BINS: lambda b: bool(b.camera_id and b.line_id and b.bin_seconds in (300, 900, 3600)),
     topics.CAMERA_HEALTH: lambda h: bool(h.camera_id and h.reported_us > 0),
     topics.SEGMENTS: lambda s: bool(s.camera_id and s.object_key),
     topics.AUDIT: lambda a: bool(a.event_id and a.action and a.time_us > 0),
+    topics.QUEUE_LENGTHS: lambda q: bool(q.camera_id and q.lane_id and q.time_us > 0 and q.length_m >= 0),
+    topics.SPEED_BINS: lambda s: bool(s.camera_id and s.line_id and s.bin_seconds in (300, 900, 3600)),
 }
 
 

@@ -27,6 +27,7 @@ from services.api.settings import Settings
 from services.api.store.accounts import ALL_DEPARTMENTS, Accounts, StoredAccount
 from services.api.store.audit import AuditLog
 from services.api.store.counts import CountStore
+from services.api.store.measures import MeasureStore
 from services.api.store.operations import OperationsStore
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class ApiParts:
     counts: CountStore
     operations: OperationsStore
     signin_guard: SignInGuard
+    measures: MeasureStore
 
 
 def open_parts(settings: Settings, clock_us: Callable[[], int] = wall_clock_us) -> ApiParts:
@@ -59,7 +61,7 @@ def open_parts(settings: Settings, clock_us: Callable[[], int] = wall_clock_us) 
     audit = AuditLog(engine, anchor_store(settings), AnchorPolicy(settings.audit_anchor_every))
     parts = ApiParts(settings, engine, ApiClock(clock_us, ZoneInfo(settings.timezone)), CameraDirectory(config),
                      tokens, tokens, Accounts(engine), audit, CountStore(engine), OperationsStore(engine),
-                     SignInGuard(settings.login_failures_max, settings.login_window_s))
+                     SignInGuard(settings.login_failures_max, settings.login_window_s), MeasureStore(engine))
     ensure_first_manager(parts)
     return parts
 

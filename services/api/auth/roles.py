@@ -38,6 +38,8 @@ MATRIX: dict[str, frozenset[Role]] = {
     # traffic counts (T2): analysts see counts, and nothing else beyond the open endpoints
     "counts.query": frozenset({M, O, AN}),
     "counts.live": frozenset({M, O, AN}),
+    "queues.query": frozenset({M, O, AN}),  # T3
+    "speeds.query": frozenset({M, O, AN}),
     # operations (O1)
     "alerts.list": frozenset({M, O}),
     "segments.list": frozenset({M, AU}),

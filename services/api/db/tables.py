@@ -135,3 +135,30 @@ from services.api.operations import tables as _operations_tables  # noqa: E402,F
 
 # The disclosure package keeps its tables in its own module (issue 11), imported here for Base.metadata.
 from services.api.disclosure import tables as _disclosure_tables  # noqa: E402,F401
+
+
+class QueueSampleRow(Base):
+    """A queue length measured on a lane (T3), as the counter reports it."""
+
+    __tablename__ = "queue_samples"
+    camera_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    lane_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    time_us: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    length_m: Mapped[float] = mapped_column(Float)
+    vehicles: Mapped[int] = mapped_column(Integer)
+
+
+class SpeedBinRow(Base):
+    """Speeds over a counting line in one bin (T3): how many had an estimate, mean and 85th percentile."""
+
+    __tablename__ = "speed_bins"
+    camera_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    line_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    object_class: Mapped[str] = mapped_column(String(32), primary_key=True)
+    bin_start_us: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    bin_seconds: Mapped[int] = mapped_column(Integer, primary_key=True)
+    census_class: Mapped[str] = mapped_column(String(32))
+    count: Mapped[int] = mapped_column(Integer)
+    mean_kmh: Mapped[float] = mapped_column(Float)
+    p85_kmh: Mapped[float] = mapped_column(Float)
+    final: Mapped[bool] = mapped_column(Boolean)

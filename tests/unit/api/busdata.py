@@ -53,3 +53,15 @@ def audit(event_id: str, time_us: int, action: str = "view", *, service: str = "
     details[signing.SIGNED_BY] = service
     details[signing.SIGNATURE] = signing.sign(service, signing.service_key(master, service), payload)
     return record(topics.AUDIT, "bridge-1", audit_pb2.AuditEvent(**fields, details=details))
+
+
+def queue_length(camera: str, time_us: int, length_m: float, vehicles: int, lane: str = "lane-1") -> BusRecord:
+    return record(topics.QUEUE_LENGTHS, camera, counting_pb2.QueueLength(
+        camera_id=camera, lane_id=lane, time_us=time_us, length_m=length_m, vehicles=vehicles))
+
+
+def speed_bin(camera: str, start_us: int, mean_kmh: float, *, count: int = 10, cls: str = "car", seconds: int = 900,
+              final: bool = True, line: str = "main") -> BusRecord:
+    return record(topics.SPEED_BINS, camera, counting_pb2.SpeedBin(
+        camera_id=camera, line_id=line, object_class=cls, census_class=CENSUS[cls], bin_start_us=start_us,
+        bin_seconds=seconds, count=count, mean_kmh=mean_kmh, p85_kmh=mean_kmh * 1.2, final=final))

@@ -40,6 +40,8 @@ def request_for(api: Api, endpoint: str) -> tuple[str, str, dict | None]:
         "cameras.get": ("GET", "/api/v1/cameras/bridge-1", None),
         "counts.query": ("GET", "/api/v1/counts?camera=bridge-1&bin=15", None),
         "counts.live": ("GET", "/api/v1/counts/live", None),
+        "queues.query": ("GET", "/api/v1/queue-lengths?camera=bridge-1", None),
+        "speeds.query": ("GET", "/api/v1/speeds?camera=bridge-1&bin=15", None),
         "alerts.list": ("GET", "/api/v1/alerts", None),
         "segments.list": ("GET", "/api/v1/segments", None),
         "audit.list": ("GET", "/api/v1/audit", None),
