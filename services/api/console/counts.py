@@ -9,7 +9,7 @@ import orjson
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.api.console.guard import Visit, require
+from services.api.console.guard import Visit, permitted, require
 from services.api.console.pages import show
 from services.api.counts_csv import render_csv
 from services.api.store.counts import CountQuery
@@ -60,7 +60,8 @@ def _rows(v: Visit, camera_id: str, bin: BinMinutes, hours: int) -> list[dict]:
 def counts_page(request: Request, v: Counting, camera: Camera = None, bin: Bin = BinMinutes.FIFTEEN,
                 hours: Hours = 24) -> HTMLResponse:
     chosen, counting = _camera(v, camera)
-    return show(request, v, "console/counts.html", camera=chosen, cameras=counting, bin=int(bin), hours=hours)
+    return show(request, v, "console/counts.html", camera=chosen, cameras=counting, bin=int(bin), hours=hours,
+                queues_allowed=permitted("queues.query", v.user.role))
 
 
 @router.get("/data.json")

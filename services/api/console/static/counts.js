@@ -10,3 +10,11 @@
     el.dataset.loaded = String(body.rows.length);
   }).catch((e) => { el.textContent = String(e); });
 })();
+
+// Queue length and speed: the server sends {times, series}; one line per lane or per line and class.
+for (const el of document.querySelectorAll('.series-chart[data-src]')) {
+  fetch(el.dataset.src, {credentials: 'same-origin'}).then((r) => r.json()).then((body) => {
+    roadcamCharts.draw(el, body.times, new Map(Object.entries(body.series)), el.dataset.unit);
+    el.dataset.loaded = String(body.times.length);
+  }).catch((e) => { el.textContent = String(e); });
+}
