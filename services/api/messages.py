@@ -14,13 +14,14 @@ from google.protobuf.message import DecodeError
 
 from services.api import metrics
 from services.api.audit_chain import AuditRecord
+from services.api.console.config_publisher import CameraChange
 from services.api.disclosure.records import HoldCommand
 from services.api.store.counts import BinIn, CrossingIn
 from services.api.store.measures import QueueIn, SpeedIn
 from services.api.store.operations import HealthIn, SegmentIn
 from roadcam.common import topics
 from roadcam.common.bus import BusRecord
-from roadcam.v1 import audit_pb2, commands_pb2, counting_pb2, health_pb2, recording_pb2
+from roadcam.v1 import audit_pb2, commands_pb2, config_pb2, counting_pb2, health_pb2, recording_pb2
 
 log = logging.getLogger(__name__)
 TOPICS = [topics.CROSSINGS, topics.COUNT_BINS, topics.CAMERA_HEALTH, topics.SEGMENTS, topics.AUDIT,
@@ -96,6 +97,14 @@ def hold_command(cmd: HoldCommand) -> bytes:
         command_id=cmd.command_id, camera_id=cmd.camera_id, range_start_us=cmd.range_start_us,
         range_end_us=cmd.range_end_us, release=cmd.release, requested_by=cmd.requested_by, reason=cmd.reason,
         request_id=cmd.request_id)).SerializeToString()
+
+
+def camera_config(change: CameraChange) -> bytes:
+    """One camera's entry of a configuration version (roadcam.camera-config.v1, compacted)."""
+    return config_pb2.CameraConfigDocument(
+        camera_id=change.camera_id, version=change.version, config_json=change.config_json,
+        changed_time_us=change.changed_us, changed_by=change.changed_by, reason=change.reason,
+        removed=change.removed).SerializeToString()
 
 
 def decode(records: Sequence[BusRecord]) -> dict[str, list]:
