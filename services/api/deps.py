@@ -23,6 +23,7 @@ from services.api.auth.signin_guard import SignInGuard
 from services.api.auth.tokens import LocalTokens, TokenVerifier, key_matches, parse_api_key
 from services.api.camera_directory import CameraDirectory
 from services.api.clock import ApiClock
+from services.api.counts_cache import SettledCounts
 from services.api.errors import Forbidden, Unauthorized
 from services.api.parts import ApiParts
 from services.api.readiness import Readiness
@@ -74,6 +75,10 @@ async def get_counts(request: Request) -> CountStore:
     return _parts(request).counts
 
 
+async def get_settled_counts(request: Request) -> SettledCounts:
+    return _parts(request).settled_counts
+
+
 async def get_measures(request: Request) -> MeasureStore:
     return _parts(request).measures
 
@@ -98,6 +103,7 @@ VerifierDep = Annotated[TokenVerifier, Depends(get_verifier)]
 AccountsDep = Annotated[Accounts, Depends(get_accounts)]
 AuditDep = Annotated[AuditLog, Depends(get_audit)]
 CountsDep = Annotated[CountStore, Depends(get_counts)]
+SettledCountsDep = Annotated[SettledCounts, Depends(get_settled_counts)]
 MeasuresDep = Annotated[MeasureStore, Depends(get_measures)]
 OperationsDep = Annotated[OperationsStore, Depends(get_operations)]
 SignInGuardDep = Annotated[SignInGuard, Depends(get_signin_guard)]

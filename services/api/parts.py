@@ -21,6 +21,7 @@ from services.api.audit_trail import system_record
 from services.api.auth.tokens import LocalTokens, TokenVerifier
 from services.api.camera_directory import CameraDirectory
 from services.api.clock import ApiClock, wall_clock_us
+from services.api.counts_cache import SettledCounts
 from services.api.db.engine import make_engine, migrate
 from services.api.errors import Conflict
 from services.api.settings import Settings
@@ -48,6 +49,7 @@ class ApiParts:
     operations: OperationsStore
     signin_guard: SignInGuard
     measures: MeasureStore
+    settled_counts: SettledCounts
 
 
 def open_parts(settings: Settings, clock_us: Callable[[], int] = wall_clock_us) -> ApiParts:
@@ -59,9 +61,12 @@ def open_parts(settings: Settings, clock_us: Callable[[], int] = wall_clock_us) 
     migrate(engine)
     tokens = LocalTokens(settings.jwt_secret.get_secret_value(), settings.token_minutes * 60)
     audit = AuditLog(engine, anchor_store(settings), AnchorPolicy(settings.audit_anchor_every))
+    counts, settled = CountStore(engine), SettledCounts()
+    counts.on_write.append(settled.written)
     parts = ApiParts(settings, engine, ApiClock(clock_us, ZoneInfo(settings.timezone)), CameraDirectory(config),
-                     tokens, tokens, Accounts(engine), audit, CountStore(engine), OperationsStore(engine),
-                     SignInGuard(settings.login_failures_max, settings.login_window_s), MeasureStore(engine))
+                     tokens, tokens, Accounts(engine), audit, counts, OperationsStore(engine),
+                     SignInGuard(settings.login_failures_max, settings.login_window_s), MeasureStore(engine),
+                     settled)
     ensure_first_manager(parts)
     return parts
 

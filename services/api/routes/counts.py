@@ -13,7 +13,8 @@ from roadcam.common.camconfig.models import SLUG_PATTERN
 from services.api.camera_directory import CameraDirectory
 from services.api.clock import ApiClock
 from services.api.counts_csv import render_csv
-from services.api.deps import CamerasDep, ClockDep, CountsDep, SettingsDep, allow
+from services.api.counts_cache import CachedAnswer, SettledCounts
+from services.api.deps import CamerasDep, ClockDep, CountsDep, SettingsDep, SettledCountsDep, allow
 from services.api.errors import ApiError, NotFound
 from services.api.schemas import CountsOut, IsoDateTime, LiveOut, LiveRowOut, OpenCountsOut
 from services.api.store.accounts import Principal
@@ -102,15 +103,27 @@ def respond(view: CountsView, rows: list[CountOut], q: CountQuery, fmt: Format, 
     return Response(orjson.dumps(body), media_type="application/json")  # orjson: a month of rows is big
 
 
+def respond_and_keep(view: CountsView, key: tuple, q: CountQuery, fmt: Format, bom: bool, extra: dict,
+                     now_us: int) -> Response:
+    rows = view.counts.query(q)
+    response = respond(view, rows, q, fmt, bom, extra)
+    if rows and all(r.final for r in rows) and view.settled.settled(q.end_us, now_us):
+        view.settled.put(key, CachedAnswer(response.body, response.media_type,
+                                           tuple((k, v) for k, v in response.headers.items() if k != "content-length"),
+                                           now_us, q.camera_ids, q.end_us))
+    return response
+
+
 class CountsView:
     """What answering a counts query needs: the bins, the time zone, the direction names."""
 
-    def __init__(self, counts: CountStore, clock: ApiClock, cameras: CameraDirectory) -> None:
-        self.counts, self.clock, self.cameras = counts, clock, cameras
+    def __init__(self, counts: CountStore, clock: ApiClock, cameras: CameraDirectory, settled: SettledCounts) -> None:
+        self.counts, self.clock, self.cameras, self.settled = counts, clock, cameras, settled
 
 
-async def counts_view(counts: CountsDep, clock: ClockDep, cameras: CamerasDep) -> CountsView:
-    return CountsView(counts, clock, cameras)
+async def counts_view(counts: CountsDep, clock: ClockDep, cameras: CamerasDep,
+                      settled: SettledCountsDep) -> CountsView:
+    return CountsView(counts, clock, cameras, settled)
 
 
 CountsViewDep = Annotated[CountsView, Depends(counts_view)]
@@ -122,9 +135,13 @@ def small(q: CountQuery) -> bool:
 
 
 async def answer(view: CountsView, q: CountQuery, fmt: Format, bom: bool, extra: dict) -> Response:
+    now_us, key = view.clock.now_us(), (q, fmt, bom, tuple(extra.items()))
+    kept = view.settled.get(key, now_us)
+    if kept is not None:  # a settled range: all bins final, nothing to query or serialize again
+        return Response(kept.body, media_type=kept.media_type, headers=dict(kept.headers))
     if small(q):
-        return respond(view, view.counts.query(q), q, fmt, bom, extra)
-    return await run_in_threadpool(lambda: respond(view, view.counts.query(q), q, fmt, bom, extra))
+        return respond_and_keep(view, key, q, fmt, bom, extra, now_us)
+    return await run_in_threadpool(respond_and_keep, view, key, q, fmt, bom, extra, now_us)
 
 
 @router.get("/counts", name="counts.query", response_model=CountsOut, responses=CSV_RESPONSE)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -65,6 +65,7 @@ class CountStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._insert = insert_for(engine)
+        self.on_write: list[Callable[[str, int], None]] = []  # (camera, oldest bin start written), e.g. caches
 
     def upsert_bins(self, bins: Sequence[BinIn]) -> None:
         """A bin's latest count replaces the stored one, so a replay leaves the table as it was."""
@@ -80,6 +81,12 @@ class CountStore:
         with self._engine.begin() as conn:
             conn.execute(stmt, [b._asdict() for b in _latest(bins)])
             conn.execute(FOLD)  # same transaction: live tallies never count a crossing twice
+        oldest: dict[str, int] = {}
+        for b in bins:
+            oldest[b.camera_id] = min(b.bin_start_us, oldest.get(b.camera_id, b.bin_start_us))
+        for listener in self.on_write:
+            for camera_id, start_us in oldest.items():
+                listener(camera_id, start_us)
 
     def add_crossings(self, events: Sequence[CrossingIn]) -> None:
         if not events:

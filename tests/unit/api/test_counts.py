@@ -144,3 +144,29 @@ def test_crossings_keep_no_trajectory(api: Api) -> None:
     assert [t for t, _ in crossings_left(api)] == [DAY0 + 7 * MIN_US] and live() == [("小型車", 3)]
     feed(api, same_second)  # a replay after the fold is folded at once
     assert len(crossings_left(api)) == 1 and live() == [("小型車", 3)]
+
+
+def test_settled_answers_are_kept_until_a_write_touches_them(api: Api) -> None:
+    from sqlalchemy import update
+
+    from services.api.db.tables import CountBinRow
+
+    feed(api, [busdata.count_bin("bridge-1", DAY0 + i * 5 * MIN_US, 3) for i in range(12)]
+         + [busdata.count_bin("bridge-2", DAY0, 4, final=False)])
+    api.clock.now_us = DAY0 + 3 * HOUR_US  # the first hour ended two hours ago: settled
+    headers = api.role_headers()[Role.ANALYST]
+    params = {"camera": "bridge-1", "bin": 60, "start": "2026-06-01T00:00:00", "end": "2026-06-01T01:00:00"}
+
+    def total(p: dict = params) -> int:
+        return sum(r["count"] for r in api.client.get("/api/v1/counts", params=p, headers=headers).json()["rows"])
+
+    assert total() == 36
+    with api.parts.engine.begin() as conn:  # behind the api's back: the kept answer is served
+        conn.execute(update(CountBinRow).values(count=0))
+    assert total() == 36
+    feed(api, [busdata.count_bin("bridge-1", DAY0 + 55 * MIN_US, 5)])  # a correction through the bus
+    assert total() == 5
+    open_range = {**params, "camera": "bridge-2"}
+    assert total(open_range) == 0  # open bins are never kept: the next write shows at once
+    feed(api, [busdata.count_bin("bridge-2", DAY0, 9, final=False)])
+    assert total(open_range) == 9
