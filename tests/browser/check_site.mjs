@@ -54,7 +54,10 @@ try {
   await visit('console-camera-ja', `/console/cameras/${camera}`);
   await visit('console-counts-ja', `/console/counts?camera=${camera}&bin=15&hours=24`, async () => {
     await page.waitForSelector('#live-table', { timeout: 15000 });
-    return { ...(await chartPoints('#counts-chart')()), live: await page.textContent('#live-table') };
+    const queues = await chartPoints('#queue-chart')();
+    const speeds = await chartPoints('#speed-chart')();
+    return { ...(await chartPoints('#counts-chart')()), live: await page.textContent('#live-table'),
+             queuePoints: queues.points, speedPoints: speeds.points };
   });
   await visit('console-counts-en', `/console/counts?camera=${camera}&bin=60&hours=24&lang=en`, chartPoints('#counts-chart'));
   await visit('console-audit-ja', '/console/audit?lang=ja');

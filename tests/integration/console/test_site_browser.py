@@ -22,6 +22,7 @@ from services.api.parts import open_parts
 from services.api.settings import Settings
 from services.api.store.accounts import StoredAccount
 from services.api.store.counts import CountOut, CrossingIn
+from services.api.store.measures import QueueIn, SpeedIn
 from services.api.store.operations import HealthIn
 from tests.unit.api.apikit import _HASH, PASSWORD, write_config
 
@@ -60,6 +61,10 @@ def seed(parts) -> None:
     parts.counts.upsert_bins(bins)
     parts.counts.add_crossings([CrossingIn("bridge-1", "main", "pos", "car", "小型車", now - i * 1_000_000)
                                 for i in range(1, 6)])
+    parts.measures.add_queues([QueueIn("bridge-1", lane, now - i * 30_000_000, (i * 7 + len(lane)) % 40, i % 6)
+                               for i in range(1, 60) for lane in ("lane-in", "lane-out")])
+    parts.measures.upsert_speeds([SpeedIn("bridge-1", "main", "car", "小型車", first + i * BIN_US, 300, 5, 38 + i % 9,
+                                          47 + i % 7, True) for i in range(6 * 12)])
     parts.operations.upsert_health([HealthIn("bridge-1", "ONLINE", 10.0, 1e6, now, "", "NONE", 0, now, "t", now)])
 
 
@@ -109,6 +114,7 @@ def test_site_and_console_in_chromium(tmp_path: Path, chromium_ready) -> None:
     assert result["redirectedTo"] == "/console/login"
     assert p["console-cameras-ja"]["rows"] == 3 and p["console-camera-ja"]["videos"] == 1
     assert p["console-counts-ja"]["points"] >= 20 and "小型車" in p["console-counts-ja"]["live"]
+    assert p["console-counts-ja"]["queuePoints"] >= 50 and p["console-counts-ja"]["speedPoints"] >= 60
     assert p["console-counts-en"]["lang"] == "en" and p["console-counts-en"]["points"] >= 6
     for name in p:
         image = cv2.imread(str(shots / f"{name}.png"))
