@@ -12,9 +12,10 @@ from services.api.console import tables as _tables  # noqa: F401 - the console's
 
 
 def create_router() -> APIRouter:
-    from services.api.console import audit_page, cameras, config_page, counts, measures, operations_pages, pages
+    from services.api.console import (audit_page, cameras, config_page, counts, disclosure_pages, measures,
+                                      operations_pages, pages)
 
     router = APIRouter()
-    for module in (pages, config_page, cameras, counts, measures, audit_page, operations_pages):
+    for module in (pages, config_page, cameras, counts, measures, audit_page, operations_pages, disclosure_pages):
         router.include_router(module.router)
     return router

@@ -17,6 +17,7 @@ NAV = (
     ("/console/cameras", "nav_cameras", "cameras.list"),
     ("/console/counts", "nav_counts", "counts.query"),
     ("/console/audit", "nav_audit", "audit.list"),
+    ("/console/requests", "nav_requests", "requests.list"),
     ("/console/operations", "nav_operations", "leaks.list"),
     ("/console/complaints", "nav_complaints", "complaints.list"),
     ("/console/rules", "nav_rules", "rules.print"),

@@ -65,17 +65,19 @@ def record_footage(s3_server, videos: Path) -> Footage:
 
 
 async def deliver_holds(api: Api, footage: Footage) -> int:
+    return await deliver(api.parts, api.client.app.state.disclosure, footage)
+
+
+async def deliver(parts, disclosure, footage: Footage) -> int:
     """api outbox -> commands topic -> recorder (applies in S3, signs its audit event) -> api sink."""
-    disclosure = api.client.app.state.disclosure
-    commands, audit_bus = InProcessBus(), InProcessBus()
     from services.api.disclosure.sender import HoldSender
 
-    sent = await HoldSender(disclosure.holds, commands, api.parts.clock.now_us).send_pending()
+    commands, audit_bus = InProcessBus(), InProcessBus()
+    sent = await HoldSender(disclosure.holds, commands, parts.clock.now_us).send_pending()
     recorder = HoldCommands(None, footage.holds, AuditPublisher(audit_bus, service_key(AUDIT_MASTER.encode(), "recorder")))
     for record_ in commands.take():
         assert record_.topic == topics.COMMANDS
         await recorder.handle(record_)
-    sink = BusSink(api.parts.counts, api.parts.operations, api.parts.audit, intake_for(SecretStr(AUDIT_MASTER)),
-                   disclosure.holds)
+    sink = BusSink(parts.counts, parts.operations, parts.audit, intake_for(SecretStr(AUDIT_MASTER)), disclosure.holds)
     sink.store(messages.decode(audit_bus.take()))
     return sent
