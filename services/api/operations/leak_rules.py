@@ -13,7 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 HOUR_US = 3_600_000_000
-FOOTAGE_LIMITS = {"view": 30, "export": 5, "download": 10, "segments_listed": 60}
+# Audit actions that touch footage or its registers (recorder/API names and the disclosure package's),
+# with how many an account may do in an hour before it is an alert.
+FOOTAGE_LIMITS = {"view": 30, "export": 5, "download": 10, "segments_listed": 60, "export_created": 5,
+                  "export_downloaded": 10, "export_link_refused": 5, "request_document_viewed": 30,
+                  "register_exported": 10}
 
 
 @dataclass(frozen=True)
