@@ -50,7 +50,8 @@ def test_detector_failing_pauses_the_view_and_publishes_no_raw_frame(make_stack,
         shutil.copy(f, broken / f.name)
     (broken / "yolov8n_int8.tflite").write_bytes(b"\x00not a model\x00" * 100)
     stack = make_stack(models_dir=broken, wait_live=False)
-    wait_until(lambda: stack.all_ready([s for s in CORE if s not in ("api", "anonymizer")]), 120, 1, "ready")
+    # The counter needs the same model, so it fails closed too; video still flows and is recorded.
+    wait_until(lambda: stack.all_ready(["ingest", "recorder"]), 120, 1, "ready")
     wait_until(lambda: all(stack.recorded(c["id"]) for c in stack.cameras), 120, 1, "recording")
     _check_paused(stack, 20)
     _, body = stack.ready("anonymizer")
