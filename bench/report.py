@@ -36,10 +36,6 @@ class Bench:
 
 
 BENCHES = [
-    Bench("counter", "traffic counter vs Ultralytics ObjectCounter (accuracy and throughput)",
-          ["bench/counter.py"], ["bench/counter.py", "--repeat", "1", "--skip-service"],
-          {"ours_video_s_per_s": rf"ours\s+{NUMBER} decoded frames/s\s+{NUMBER}",
-           "throughput_ratio": rf"throughput ratio ours / \S+: {NUMBER}x"}),
     Bench("anonymizer", "public view: CPU per camera vs decode+resize+encode; camera -> playable segment",
           ["bench/anonymizer.py"], ["bench/anonymizer.py", "--seconds", "8", "--no-scores"],
           {"baseline_cores_per_camera": rf"baseline \(decode\+resize\+encode\)\s+{NUMBER} cores/camera"}),
@@ -57,6 +53,10 @@ BENCHES = [
           ["bench/soak.py", "--minutes", "3"], ["bench/soak.py", "--minutes", "1"],
           {"camera_to_public_hls_mean_s": rf"camera -> public HLS mean {NUMBER} s",
            "public_live_share_pct": rf"public view live {NUMBER} %"}),
+    Bench("counter", "traffic counter vs Ultralytics ObjectCounter (accuracy and throughput)",
+          ["bench/counter.py"], ["bench/counter.py", "--repeat", "1", "--skip-service"],
+          {"ours_video_s_per_s": rf"ours\s+{NUMBER} decoded frames/s\s+{NUMBER}",
+           "throughput_ratio": rf"throughput ratio ours / \S+: {NUMBER}x"}),
 ]
 
 
@@ -113,15 +113,16 @@ def main() -> int:
     only = {n for n in args.only.split(",") if n}
     report = {"quick": args.quick, "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": platform.platform(),
               "cpus": os.cpu_count(), "load_before": [round(x, 2) for x in os.getloadavg()], "results": []}
+    args.out.mkdir(parents=True, exist_ok=True)
     for bench in BENCHES:
         if only and bench.name not in only:
             continue
         sys.stderr.write(f"running {bench.name} ...\n")
         report["results"].append(run(bench, args.quick, args.timeout))
         sys.stderr.write(f"  exit {report['results'][-1]['exit_code']} in {report['results'][-1]['seconds']} s\n")
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    (args.out / "report.md").write_text(markdown(report))
+        # Written after every benchmark: an interrupted run still leaves what it measured.
+        (args.out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+        (args.out / "report.md").write_text(markdown(report))
     sys.stderr.write(f"wrote {args.out / 'report.md'} and {args.out / 'report.json'}\n")
     return 0 if all(r["exit_code"] == 0 for r in report["results"]) else 1
 
