@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-BinKey = tuple[str, str, int, str, int, int]  # camera, line, direction, class, bin_start_us, bin_seconds
+BinKey = tuple[str, str, int, str, int, int, str]  # camera, line, direction, class, bin_start_us, bin_seconds, census
 SpanKey = tuple[str, int, int]  # camera, bin_start_us, bin_seconds
 UNUSABLE_FRAC = 0.5
 
@@ -31,6 +31,8 @@ class BinCount:
     final: bool
     quality: str = "ok"  # ok | degraded | unusable
     quality_reason: str = ""  # the camera's faults during the bin, comma-separated
+    census_class: str = ""  # "" = the configured class mapping decides (no size judged)
+    size_basis: str = ""  # how 小型/大型 was decided for this bin's vehicles (comma-separated if mixed)
 
 
 @dataclass
@@ -58,6 +60,7 @@ class BinAggregator:
     bin_seconds: tuple[int, ...] = (300, 900, 3600)
     grace_s: float = 10.0
     _counts: dict[BinKey, int] = field(default_factory=dict)
+    _bases: dict[BinKey, set[str]] = field(default_factory=dict)
     _now_us: dict[str, int] = field(default_factory=dict)  # latest capture time per camera
     _sight: dict[SpanKey, _Sight] = field(default_factory=dict)
     _lines: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lines per camera, for unseen bins
@@ -76,10 +79,15 @@ class BinAggregator:
                 sight.faulty_us += step
                 sight.reasons.update(faults)
 
-    def add(self, camera_id: str, line_id: str, direction: int, object_class: str, time_us: int) -> None:
+    def add(self, camera_id: str, line_id: str, direction: int, object_class: str, time_us: int,
+            census_class: str = "", size_basis: str = "") -> None:
+        """One crossing. The census class is part of the bin's key (a truck may be 小型 by size);
+        the size basis is not (bins of one key may mix bases: all of them are reported)."""
         for seconds in self.bin_seconds:
-            key = (camera_id, line_id, direction, object_class, bin_start(time_us, seconds), seconds)
+            key = (camera_id, line_id, direction, object_class, bin_start(time_us, seconds), seconds, census_class)
             self._counts[key] = self._counts.get(key, 0) + 1
+            if size_basis:
+                self._bases.setdefault(key, set()).add(size_basis)
 
     def advance(self, camera_id: str, time_us: int) -> None:
         """The camera's stream has reached `time_us` (even with nothing counted)."""
@@ -111,7 +119,8 @@ class BinAggregator:
             sight = self._sight.get(span, _Sight())
             quality, reason = sight.quality, ",".join(sorted(sight.reasons))
             keys = [k for k in self._counts if (k[0], k[4], k[5]) == span]
-            out += [BinCount(*k, count=self._counts[k], final=final, quality=quality, quality_reason=reason) for k in keys]
+            out += [BinCount(*k[:6], count=self._counts[k], final=final, quality=quality, quality_reason=reason,
+                             census_class=k[6], size_basis=",".join(sorted(self._bases.get(k, ())))) for k in keys]
             if quality != "ok":  # unseen is not empty: say so for every line and direction
                 counted = {(k[1], k[2]) for k in keys}
                 out += [BinCount(span[0], line, d, "", span[1], span[2], 0, final, quality, reason)
@@ -119,5 +128,6 @@ class BinAggregator:
             if forget:
                 for k in keys:
                     del self._counts[k]
+                    self._bases.pop(k, None)
                 self._sight.pop(span, None)
         return out

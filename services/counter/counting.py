@@ -11,7 +11,11 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.counter.detections import COCO_CLASSES, CLASS_IDS, ClassVotes, Detections, merge_riders, merge_vehicle_duplicates
+from services.counter.census import SizeBasis, SizeLimits, SizeReference, footprint_m, judge_size
+from services.counter.detections import (
+    COCO_CLASSES, CLASS_IDS, MOTION, ClassVotes, Detections, fuse_motion, merge_riders, merge_vehicle_duplicates,
+)
+from services.counter.motion import MotionWitness
 from services.counter.geometry import Anchor, Crossing, Point, TrackPoint, TripLine, reference_point
 from services.counter.tracking import ObjectTracker, Track
 from services.counter.ground_plane import VEHICLE_CLASSES, GroundTracks
@@ -36,6 +40,12 @@ class CountingTuning(BaseModel):
     margin_frac: float = Field(0.1, ge=0, le=1, description="hysteresis band as a fraction of box height")
     margin_px: float = Field(2.0, ge=0, le=50, description="minimum hysteresis half-width in pixels")
     merge_riders: bool = Field(True, description="persons on a bicycle/motorcycle are not pedestrians")
+    motion: bool = Field(True, description="moving blobs the detector misses are tracked and can count")
+    motion_conf: float = Field(0.35, gt=0, le=1, description="tracker confidence given to a moving blob")
+    motion_min_frames: int = Field(4, ge=1, le=100, description="frames a motion-only track needs to count")
+    large_length_m: float = Field(5.5, gt=0, le=30, description="大型 from this ground length (calibrated)")
+    large_width_m: float = Field(2.2, gt=0, le=5, description="大型 from this ground width (calibrated, view along the road)")
+    large_area_ratio: float = Field(2.2, gt=1, le=20, description="大型 from this box area over the median car's")
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,9 @@ class CountedCrossing:
     object_class: str  # COCO name
     time_us: int
     speed_kmh: float | None = None  # only where the camera is calibrated (T3)
+    large: bool | None = None  # 大型 by size (census, T1); None: not a sized class
+    size_basis: str = SizeBasis.CLASS_ONLY.value
+    witness: str = "detector"  # "motion": only the background model saw it
 
 
 @dataclass
@@ -54,6 +67,7 @@ class _Pending:
     direction: int
     time_us: int
     object_id: int
+    box: tuple[float, float, float, float]
 
 
 @dataclass
@@ -85,6 +99,10 @@ class CameraCounter:
     tracker: ObjectTracker
     tuning: CountingTuning = field(default_factory=CountingTuning)
     ground: GroundTracks | None = None  # calibrated cameras only: speeds and queues (T3)
+    witness: MotionWitness | None = None  # the background model (None: detector only)
+    _sizes: SizeReference = field(default_factory=SizeReference)
+    _seen: dict[int, int] = field(default_factory=dict)  # frames per track
+    _boxes: dict[int, tuple[float, float, float, float]] = field(default_factory=dict)  # latest per track
     _votes: dict[int, ClassVotes] = field(default_factory=dict)
     _pace: dict[int, _Pace] = field(default_factory=dict)
     _last_seen: dict[int, int] = field(default_factory=dict)
@@ -95,20 +113,35 @@ class CameraCounter:
         self._min_conf = {CLASS_IDS[n]: c for n, c in self.tuning.min_conf.items() if n in CLASS_IDS}
         # The tracker's second stage uses weaker boxes; only new tracks need min_conf.
         self._floor = {cid: min(0.1, c) for cid, c in self._min_conf.items()}
+        self._min_conf[MOTION] = self.tuning.motion_conf - 1e-6  # blobs carry it as float32
         self._lines = {line.line_id: line for line in self.lines}
+        t = self.tuning
+        self._limits = SizeLimits(t.large_length_m, t.large_width_m, t.large_area_ratio)
 
-    def update(self, dets: Detections, time_us: int) -> list[CountedCrossing]:
-        """Feed one frame's detections; returns crossings whose class is now settled."""
+    def observe(self, image, dets: Detections, time_us: int) -> list[CountedCrossing]:
+        """Feed one analysed frame (for the motion witness) and its detections."""
+        blobs = self.witness.update(image, time_us) if self.witness is not None else None
+        return self.update(dets, time_us, blobs)
+
+    def update(self, dets: Detections, time_us: int, blobs=None) -> list[CountedCrossing]:
+        """Feed one frame's detections (and moving blobs, xyxy); returns crossings whose class
+        is now settled."""
         dets = dets.above(self._floor)
         if self.tuning.merge_riders:
             dets = merge_riders(dets)
         dets = merge_vehicle_duplicates(dets)
+        if blobs is not None:
+            dets = fuse_motion(dets, blobs, self.tuning.motion_conf, self._min_conf)
         tracks = [t for t in self.tracker.update(dets) if self._believable(t)]
         self.current = tracks
         if self.ground is not None:
             self.ground.update({t.track_id: reference_point(t.box) for t in tracks}, time_us)
         for t in tracks:
-            self._votes.setdefault(t.track_id, ClassVotes.new()).add(t.cls, t.conf)
+            votes = self._votes.setdefault(t.track_id, ClassVotes.new())
+            if t.cls != MOTION:  # a blob is evidence of motion, not of a class
+                votes.add(t.cls, t.conf)
+            self._seen[t.track_id] = self._seen.get(t.track_id, 0) + 1
+            self._boxes[t.track_id] = t.box
             self._pace.setdefault(t.track_id, _Pace()).add(time_us, self._point(t), t.box[3] - t.box[1])
             self._last_seen[t.track_id] = time_us
         for line in self.lines:
@@ -119,7 +152,8 @@ class CameraCounter:
 
     def _on_crossing(self, line_id: str, c: Crossing) -> None:
         if not c.withdrawn:
-            self._pending.append(_Pending(c.track_id, line_id, c.direction, c.time_us, c.object_id))
+            self._pending.append(_Pending(c.track_id, line_id, c.direction, c.time_us, c.object_id,
+                                          self._boxes[c.track_id]))
             return
         # It went back before its count settled: that crossing never happened.
         self._pending = [p for p in self._pending if (p.line_id, p.object_id) != (line_id, c.object_id)]
@@ -129,7 +163,7 @@ class CameraCounter:
         """End of input: settle everything still pending."""
         done = [self._finish(p) for p in self._pending]
         self._pending.clear()
-        return done
+        return [c for c in done if c is not None]
 
     def _believable(self, t: Track) -> bool:
         # A track counts only once it has been seen with its class's confidence at least once.
@@ -150,14 +184,34 @@ class CameraCounter:
             self._lines[p.line_id].settle(p.object_id)
         done = [self._finish(p) for p in ready]
         self._forget(now_us)
-        return done
+        return [c for c in done if c is not None]
 
-    def _finish(self, p: _Pending) -> CountedCrossing:
+    def _finish(self, p: _Pending) -> CountedCrossing | None:
+        votes, speed = self._votes[p.track_id], None
+        if self.ground is not None:
+            speed = self.ground.speed_kmh(p.track_id)
+        if not votes.weights:  # only the background model saw it
+            if self._seen.get(p.track_id, 0) < self.tuning.motion_min_frames:
+                return None  # a flicker (a shadow, a branch, a headlight sweep), not a vehicle
+            size = self._size(p, "car")
+            cls = "truck" if size.large else "car"
+            return CountedCrossing(p.line_id, p.direction, cls, p.time_us, speed, size.large, size.basis.value, "motion")
         pace = self._pace[p.track_id].typical
-        cls = self._votes[p.track_id].winner(pace)
-        log.debug("crossing %s %+d votes %s pace %.2f", p.line_id, p.direction, self._votes[p.track_id].weights, pace)
-        speed = self.ground.speed_kmh(p.track_id) if self.ground is not None else None
-        return CountedCrossing(p.line_id, p.direction, COCO_CLASSES[cls], p.time_us, speed)
+        cls = COCO_CLASSES[votes.winner(pace)]
+        log.debug("crossing %s %+d votes %s pace %.2f", p.line_id, p.direction, votes.weights, pace)
+        size = self._size(p, cls)
+        if cls == "car":
+            self._sizes.add_car(p.line_id, p.box)
+        if size is None:
+            return CountedCrossing(p.line_id, p.direction, cls, p.time_us, speed)
+        return CountedCrossing(p.line_id, p.direction, cls, p.time_us, speed, size.large, size.basis.value)
+
+    def _size(self, p: _Pending, cls: str):
+        ground = None
+        if self.ground is not None:
+            ground = footprint_m(self.ground.homography.to_ground, p.box, self.ground.heading(p.track_id))
+        ratio = self._sizes.ratio(p.line_id, p.box, self._limits.min_references)
+        return judge_size(cls, self._limits, ground, ratio)
 
     def vehicles_now(self) -> list[tuple[tuple[float, float], float | None]]:
         """Ground contact point and speed of each vehicle in the latest frame (for queues)."""
@@ -168,7 +222,9 @@ class CameraCounter:
 
     def _vote_of(self, track_id: int) -> int:
         votes = self._votes.get(track_id)
-        return votes.winner() if votes else -1
+        if votes is None:
+            return -1
+        return votes.winner() if votes.weights else CLASS_IDS["car"]  # moving, seen by motion only
 
     def _forget(self, now_us: int) -> None:
         keep_us = (self.tuning.track_buffer_s + self.tuning.settle_s + 1) * 1e6
@@ -177,6 +233,8 @@ class CameraCounter:
             del self._last_seen[tid]
             self._votes.pop(tid, None)
             self._pace.pop(tid, None)
+            self._seen.pop(tid, None)
+            self._boxes.pop(tid, None)
 
 
 LineSpec = tuple[str, Point, Point]  # id, start, end (pixels of the analysed frames)
@@ -187,4 +245,6 @@ def build_counter(lines: list[LineSpec], frame_size: tuple[int, int], fps: float
     """A camera's counter with its trip lines built complete from the tuning."""
     trip_lines = [TripLine.across(lid, a, b, frame_size=frame_size, margin_frac=tuning.margin_frac,
                                   margin_px=tuning.margin_px) for lid, a, b in lines]
-    return CameraCounter(trip_lines, ObjectTracker(fps, buffer_s=tuning.track_buffer_s), tuning, ground=ground)
+    witness = MotionWitness(fps) if tuning.motion else None
+    return CameraCounter(trip_lines, ObjectTracker(fps, buffer_s=tuning.track_buffer_s), tuning, ground=ground,
+                         witness=witness)

@@ -12,6 +12,7 @@ TWO_WHEELERS = (1, 3)
 VEHICLES = (2, 5, 7)
 PERSON = 0
 BICYCLE = 1
+MOTION = -1  # a moving blob of the background model: no class of its own (see `motion`)
 
 
 @dataclass
@@ -101,6 +102,45 @@ def merge_vehicle_duplicates(dets: Detections, overlap: float = 0.7) -> Detectio
         weaker = vehicles[i] if dets.conf[vehicles[i]] < dets.conf[vehicles[j]] else vehicles[j]
         keep[weaker] = False
     return dets[keep]
+
+
+def fuse_motion(dets: Detections, blobs: np.ndarray, conf: float, min_conf: dict[int, float],
+                overlap: float = 0.3, same: float = 0.3) -> Detections:
+    """The motion witness's evidence added to the detector's (both in frame pixels).
+
+    - A blob that a detection (any class, any confidence the tracker still reads) covers by
+      `overlap` of the smaller of the two is that object (or it with its shadow or a neighbour):
+      it adds no box, so one object never gives the tracker two and a blob track cannot count
+      again what the detector tracks.
+    - A weak detection (below its class's `min_conf`) that a blob confirms (IoU >= `same`, and no
+      confident detection on that blob) is a real moving object: it is raised to `conf`, so small
+      far objects the detector barely sees can start a track with their class.
+    - A blob no detection explains is appended as a MOTION box of confidence `conf`.
+    """
+    if not len(blobs):
+        return dets
+    dets = Detections(dets.xyxy, dets.conf.copy(), dets.cls)
+    if len(dets):
+        a, b = blobs[:, None, :], dets.xyxy[None, :, :]
+        iw = np.clip(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
+        ih = np.clip(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0, None)
+        area = lambda x: (x[..., 2] - x[..., 0]) * (x[..., 3] - x[..., 1])  # noqa: E731
+        inter = iw * ih
+        covered = inter / np.maximum(np.minimum(area(a), area(b)), 1e-6) >= overlap
+        iou = inter / np.maximum(area(a) + area(b) - inter, 1e-6)
+        floor = np.array([min_conf.get(int(c), np.inf) for c in dets.cls])
+        strong = dets.conf >= floor
+        for i in np.flatnonzero(~(covered & strong[None, :]).any(axis=1)):
+            j = int(np.argmax(iou[i]))
+            if iou[i, j] >= same:
+                dets.conf[j] = max(dets.conf[j], conf)
+        blobs = blobs[~covered.any(axis=1)]
+        if not len(blobs):
+            return dets
+    n = len(blobs)
+    return Detections(np.concatenate([dets.xyxy, blobs.astype(np.float32)]),
+                      np.concatenate([dets.conf, np.full(n, conf, np.float32)]),
+                      np.concatenate([dets.cls, np.full(n, MOTION, np.float32)]))
 
 
 @dataclass

@@ -74,7 +74,7 @@ class CountingEngine:
         frames = [f for f in frames if f.camera_id in self._config]
         for frame, dets in zip(frames, self._detector.detect([f.image for f in frames])):
             cam = self._camera(frame, out)
-            for c in cam.counter.update(dets, frame.capture_time_us):
+            for c in cam.counter.observe(frame.image, dets, frame.capture_time_us):
                 out.crossings.append(CameraCrossing(frame.camera_id, c))
             out.times[frame.camera_id] = frame.capture_time_us
             faults = tuple(cam.view.update(frame.image, frame.capture_time_us))

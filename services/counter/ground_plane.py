@@ -93,6 +93,13 @@ class GroundTracks:
         (t0, x0, y0), (t1, x1, y1) = h[0], h[-1]
         return math.hypot(x1 - x0, y1 - y0) / ((t1 - t0) / 1e6) * 3.6
 
+    def heading(self, track_id: int) -> Point | None:
+        """Ground direction of travel over the kept history (None: too little movement)."""
+        h = self._history.get(track_id)
+        if not h or math.hypot(h[-1][1] - h[0][1], h[-1][2] - h[0][2]) < 1.0:
+            return None
+        return h[-1][1] - h[0][1], h[-1][2] - h[0][2]
+
     def position(self, track_id: int) -> Point | None:
         h = self._history.get(track_id)
         return (h[-1][1], h[-1][2]) if h else None

@@ -19,6 +19,7 @@ def crossing_event(item: CameraCrossing, census_class: str, direction_name: str)
     return counting_pb2.CrossingEvent(
         camera_id=item.camera_id, line_id=c.line_id, direction=_DIRECTION[c.direction],
         direction_name=direction_name, object_class=c.object_class, census_class=census_class, time_us=c.time_us,
+        size_basis=c.size_basis,
     ).SerializeToString()
 
 
@@ -27,7 +28,7 @@ def count_bin(b: BinCount, census_class: str) -> bytes:
         camera_id=b.camera_id, line_id=b.line_id, direction=_DIRECTION[b.direction],
         object_class=b.object_class, census_class=census_class,
         bin_start_us=b.bin_start_us, bin_seconds=b.bin_seconds, count=b.count, final=b.final,
-        quality=b.quality, quality_reason=b.quality_reason,
+        quality=b.quality, quality_reason=b.quality_reason, size_basis=b.size_basis,
     ).SerializeToString()
 
 

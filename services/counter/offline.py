@@ -51,7 +51,7 @@ def count_file(
 
     def run_detector(frames: list[DecodedFrame]) -> None:
         for frame, dets in zip(frames, detector.detect([f.image for f in frames])):
-            result.crossings.extend(counter.update(dets, frame.capture_time_us))
+            result.crossings.extend(counter.observe(frame.image, dets, frame.capture_time_us))
         result.analysed += len(frames)
 
     for batch in batches:

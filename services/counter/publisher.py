@@ -11,6 +11,7 @@ from typing import Protocol
 
 from roadcam.common import topics
 from services.counter.bins import BinCount
+from services.counter.census import census_class
 from services.counter.engine import CameraCrossing, CameraQueue, CameraView
 from services.counter import messages
 from services.counter.ground_plane import SpeedBin
@@ -52,7 +53,8 @@ class CountPublisher:
         for item in items:
             c = item.crossing
             pos, neg = self._names.get((item.camera_id, c.line_id), ("", ""))
-            msg = messages.crossing_event(item, self._census[c.object_class], pos if c.direction > 0 else neg)
+            census = census_class(c.object_class, c.large, self._census)
+            msg = messages.crossing_event(item, census, pos if c.direction > 0 else neg)
             await self._producer.send(topics.CROSSINGS, item.camera_id, msg)
             key = tally_key(item.camera_id, c.time_us)
             pipe.hincrby(key, f"{c.line_id}:{'pos' if c.direction > 0 else 'neg'}:{c.object_class}", 1)
@@ -61,7 +63,7 @@ class CountPublisher:
 
     async def bins(self, items: list[BinCount]) -> None:
         for b in items:
-            await self._producer.send(topics.COUNT_BINS, b.camera_id, messages.count_bin(b, self._census[b.object_class]))
+            await self._producer.send(topics.COUNT_BINS, b.camera_id, messages.count_bin(b, b.census_class or self._census.get(b.object_class, "")))
 
     async def queues(self, items: list[CameraQueue]) -> None:
         for q in items:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from roadcam.common.video_feed import FeedBatch, VideoFeed
 from services.counter.bins import BinAggregator
+from services.counter.census import census_class
 from roadcam.common.errors import BusError
 from roadcam.common.tasks import cancel_and_wait
 from services.counter.engine import CameraCrossing, CountingEngine, EngineOutput
@@ -122,7 +123,8 @@ class CounterService:
     def _aggregate(self, crossings: list[CameraCrossing]) -> None:
         for item in crossings:
             c = item.crossing
-            self._bins.add(item.camera_id, c.line_id, c.direction, c.object_class, c.time_us)
+            census = census_class(c.object_class, c.large, self._settings.census_classes)
+            self._bins.add(item.camera_id, c.line_id, c.direction, c.object_class, c.time_us, census, c.size_basis)
             if c.speed_kmh is not None:
                 self._speeds.add(item.camera_id, c.line_id, c.object_class, c.time_us, c.speed_kmh)
 

@@ -107,7 +107,7 @@ def test_crossing_waits_for_votes_then_settles():
 
 def test_outputs_carry_no_track_id():
     assert {f.name for f in dataclasses.fields(CountedCrossing)} == {
-        "line_id", "direction", "object_class", "time_us", "speed_kmh"}
+        "line_id", "direction", "object_class", "time_us", "speed_kmh", "large", "size_basis", "witness"}
 
 
 # --- engine, with a fake detector: frames carry their detections in a side table ---
