@@ -30,6 +30,12 @@ class LinkGone(ApiError):
     status = 410
 
 
+class NotConfigured(ApiError):
+    """A key or store the action needs is not set: the installation's fault, not the caller's."""
+
+    status = 503
+
+
 @dataclass
 class Disclosure:
     registry: Registry
@@ -61,7 +67,7 @@ class Disclosure:
     def store_document(self, who: Principal, request_id: int, filename: str, content_type: str, body: bytes,
                        trail: AuditTrail) -> None:
         if self.sealer is None:
-            raise ConfigError("document uploads need document_key (ROADCAM_API_DOCUMENT_KEY or a secret file)")
+            raise NotConfigured("document uploads need document_key (ROADCAM_API_DOCUMENT_KEY or a secret file)")
         request = self.registry.get(who, request_id)
         if content_type not in DOCUMENT_TYPES or not body or len(body) > MAX_DOCUMENT:
             raise ApiError(f"the document must be PDF or an image ({', '.join(DOCUMENT_TYPES)}), "
@@ -75,7 +81,7 @@ class Disclosure:
     def document(self, who: Principal, request_id: int, trail: AuditTrail) -> tuple[str, str, bytes]:
         request = self.registry.get(who, request_id)
         if self.sealer is None:
-            raise ConfigError("document_key is not set")
+            raise NotConfigured("document_key is not set")
         filename, content_type, sealed, _ = self.registry.requests.document(request.id)
         body = self.sealer.open(request.id, sealed)
         trail.record(who, "request_document_viewed", reason=filename, details={"request_id": request.id})
@@ -92,7 +98,7 @@ class Disclosure:
         packages = []
         for camera in request.form.cameras:
             now = self.now_us()
-            package = self.exporter.export(request, camera, who.username, now)
+            package = self._package(request, camera, who.username, now)
             self.exports.add(package.export, token_hash(package.token))
             trail.record(who, "export_created", camera_id=camera, range_start_us=request.form.range_start_us,
                          range_end_us=request.form.range_end_us, reason=request.form.reason,
@@ -102,6 +108,16 @@ class Disclosure:
             packages.append(package)
         self.registry.mark_fulfilled(request, self.now_us())
         return packages
+
+    def _package(self, request: ProvisionRequest, camera: str, who: str, now: int) -> Package:
+        from services.recorder.export import ExportError
+
+        try:
+            return self.exporter.export(request, camera, who, now)
+        except ExportError as exc:  # no footage in the range, or a segment failed its integrity check
+            raise ApiError(f"cannot export camera {camera}: {exc}", 409) from exc
+        except ConfigError as exc:
+            raise NotConfigured(str(exc)) from exc
 
     def download(self, token: str, client: str, trail: AuditTrail) -> tuple[Path, str]:
         """Claim a one-time link: the package for the first use, 410 for any later or late one."""
