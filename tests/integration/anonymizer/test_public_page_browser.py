@@ -100,7 +100,7 @@ def test_page_plays_live_hls_in_chromium(tmp_path, chromium_ready, redis_server,
         home.mkdir()
         env = {**os.environ, "HOME": str(home)}
         shot = tmp_path / "page.png"
-        proc = subprocess.run(["node", "check_player.mjs", f"http://127.0.0.1:{port}/", str(shot), str(tmp_path / "profile")],
+        proc = subprocess.run(["node", "check_player.mjs", f"http://127.0.0.1:{port}/cameras/{camera.id}", str(shot), str(tmp_path / "profile")],
                               cwd=BROWSER_DIR, env=env, capture_output=True, text=True, timeout=120)
     finally:
         live.stop.set()
