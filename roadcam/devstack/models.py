@@ -98,25 +98,33 @@ def expected_sha256(source: Source, timeout: float) -> str:
 
 
 def fetch(target: Path, sources: tuple[Source, ...] = SOURCES, timeout: float = 60.0) -> list[Path]:
-    """Download each source into `target` unless present; verify the sha256 before keeping it."""
+    """Download each source into `target` unless present; verify the sha256 before keeping it.
+    Every source is tried; FetchError at the end names each one that failed."""
     target.mkdir(parents=True, exist_ok=True)
-    done = []
+    done, failed = [], []
     for source in sources:
         path = target / source.name
-        if path.exists():
-            done.append(path)
-            continue
         try:
-            want = expected_sha256(source, timeout)
-            data = _get(source.url, timeout)
-        except OSError as exc:  # URLError, timeouts, DNS: offline
-            raise FetchError(f"cannot download {source.name} from {source.url}: {exc}") from exc
-        got = hashlib.sha256(data).hexdigest()
-        if got != want:
-            raise FetchError(f"{source.name}: sha256 {got} does not match the expected {want}; not kept")
-        with tempfile.NamedTemporaryFile(dir=target, delete=False, prefix=".part-") as part:
-            part.write(data)
-        Path(part.name).replace(path)
-        log.info("fetched %s (%d bytes, sha256 %s)", path, len(data), got)
-        done.append(path)
+            if not path.exists():
+                _fetch_one(source, path, timeout)
+            done.append(path)
+        except FetchError as exc:
+            failed.append(str(exc))
+    if failed:
+        raise FetchError("; ".join(failed))
     return done
+
+
+def _fetch_one(source: Source, path: Path, timeout: float) -> None:
+    try:
+        want = expected_sha256(source, timeout)
+        data = _get(source.url, timeout)
+    except OSError as exc:  # URLError, timeouts, DNS: offline
+        raise FetchError(f"cannot download {source.name} from {source.url}: {exc}") from exc
+    got = hashlib.sha256(data).hexdigest()
+    if got != want:
+        raise FetchError(f"{source.name}: sha256 {got} does not match the expected {want}; not kept")
+    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, prefix=".part-") as part:
+        part.write(data)
+    Path(part.name).replace(path)
+    log.info("fetched %s (%d bytes, sha256 %s)", path, len(data), got)

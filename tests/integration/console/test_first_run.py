@@ -52,6 +52,10 @@ def test_fetch_keeps_a_file_only_when_its_sha256_matches(tmp_path: Path, upstrea
     pinned_wrong = Source("y.onnx", f"{upstream}/yolov8n.pt", sha256="1" * 64)
     with pytest.raises(FetchError, match="does not match"):
         fetch(tmp_path / "p", (pinned_wrong,), timeout=5)
+    # One failure does not stop the others: the good one is kept, the error names the bad one.
+    with pytest.raises(FetchError, match="y.onnx"):
+        fetch(tmp_path / "q", (pinned_wrong, good), timeout=5)
+    assert [p.name for p in (tmp_path / "q").iterdir()] == ["yolov8n.pt"]
 
 
 def test_offline_fetch_names_the_missing_files_and_the_offline_way(tmp_path: Path) -> None:
