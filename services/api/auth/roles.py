@@ -63,6 +63,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     "requests.decide": frozenset({M}),
     "requests.withdraw": frozenset({M, O}),
     "requests.close": frozenset({M}),
+    "requests.viewing": frozenset({M, O}),
     "exports.create": frozenset({M, O}),
     "exports.download": EVERYONE,  # the one-time link is the credential (recipients have no account)
     "holds.list": frozenset({M, O, AU}),

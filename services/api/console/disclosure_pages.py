@@ -86,6 +86,7 @@ def _detail(request: Request, v: Visit, request_id: int, status: int = 200, **ex
              for h in holds}
     return page(request, v, "request.html", status, r=found, holds=holds, erase=erase,
                 exports=d.exports.of_request(found.id), may_export=model.may_download(found.form.method, found.state),
+                may_view=found.form.method.value != "data_provision" and found.state in model.LEGALLY_HELD,
                 **extra)
 
 
@@ -139,6 +140,13 @@ def export(request: Request, request_id: int, v: Annotated[Visit, Depends(requir
     base = str(request.base_url).rstrip("/")
     links = [(p.export.camera_id, f"{base}/api/v1/exports/download/{p.token}", p.export.expires_us) for p in packages]
     return _detail(request, v, request_id, 201, links=links)
+
+
+@router.post("/requests/{request_id}/viewings", response_class=HTMLResponse)
+def viewing(request: Request, request_id: int, v: Annotated[Visit, Depends(require("requests.viewing"))],
+            form: Annotated[dict, Depends(checked_form)]) -> Response:
+    return _act(request, v, request_id, lambda d, trail: d.record_viewing(
+        v.user, request_id, form.get("counterpart_name", ""), form.get("content", ""), form.get("other", ""), trail))
 
 
 @router.get("/requests/{request_id}/document")

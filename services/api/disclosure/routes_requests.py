@@ -14,7 +14,8 @@ from services.api.disclosure.deps import DisclosureDep
 from services.api.disclosure.labels import BASIS, iso_local
 from services.api.disclosure.model import Decision, Method
 from services.api.disclosure.records import RequestForm
-from services.api.disclosure.schemas import CameraId, DecisionIn, DocumentIn, ExportOut, ReasonIn, RequestIn, RequestOut
+from services.api.disclosure.schemas import (CameraId, DecisionIn, DocumentIn, ExportOut, ReasonIn, RequestIn, RequestOut,
+                                             ViewingIn)
 from services.api.errors import ApiError
 from services.api.store.accounts import Principal
 from services.api.times import to_us
@@ -107,3 +108,11 @@ def create_exports(request_id: int, d: DisclosureDep, clock: ClockDep, trail: Au
     return [ExportOut(export_id=p.export.id, camera_id=p.export.camera_id, clip_sha256=p.export.clip_sha256,
                       download_url=f"/api/v1/exports/download/{p.token}",
                       expires_at=iso_local(p.export.expires_us, clock.tz)) for p in packages]
+
+
+@router.post("/{request_id}/viewings", name="requests.viewing", status_code=204)
+def record_viewing(request_id: int, body: ViewingIn, d: DisclosureDep, trail: AuditTrailDep,
+                   who: Annotated[Principal, Depends(allow("requests.viewing"))]) -> Response:
+    """Record an approved viewing at the office in the viewing log (Tottori 別記様式)."""
+    d.record_viewing(who, request_id, body.counterpart_name, body.content, body.other, trail)
+    return Response(status_code=204)

@@ -56,6 +56,14 @@ class ReasonIn(Body):
     reason: Annotated[str, StringConstraints(max_length=2000)] = Field(min_length=1)
 
 
+class ViewingIn(Body):
+    """An in-office viewing (画像閲覧) or filming of the playback, as the 画像閲覧等記録書 records it."""
+
+    counterpart_name: Text200 = Field("", description="職・氏名 (default: the request's representative)")
+    content: Annotated[str, StringConstraints(max_length=2000)] = Field("", description="画像内容")
+    other: Annotated[str, StringConstraints(max_length=2000)] = Field("", description="その他")
+
+
 class HoldIn(Body):
     camera: CameraId
     start: IsoDateTime

@@ -145,6 +145,27 @@ class Disclosure:
                        f.contact_phone, f.reason, f.notes, f.cameras, f.range_start_us, f.range_end_us, method,
                        "", handled_by)
 
+    def record_viewing(self, who: Principal, request_id: int, counterpart_name: str, content: str, other: str,
+                       trail: AuditTrail) -> Viewing:
+        """An approved viewing or filming of the playback at the office, for the 画像閲覧等記録書."""
+        request = self.registry.get(who, request_id)
+        if who.role not in (Role.MANAGER, Role.OPERATOR):
+            raise Forbidden("only designated operators and managers show footage")
+        if request.form.method is model.Method.DATA_PROVISION or request.state not in model.LEGALLY_HELD:
+            raise Forbidden(f"request {request.id} is {request.state.value} for {request.form.method.value}: "
+                            "only an approved viewing or filming is recorded here")
+        method = "view_only" if request.form.method is model.Method.VIEW_ONLY else "other"
+        base = self._viewing(request, self.now_us(), who.username, method)
+        viewing = Viewing(**{**base.__dict__, "counterpart_name": counterpart_name or base.counterpart_name,
+                             "content": content, "other": other})
+        self.exports.add_viewing(viewing)
+        trail.record(who, "footage_viewed", range_start_us=request.form.range_start_us,
+                     range_end_us=request.form.range_end_us, reason=request.form.reason,
+                     details={"request_id": request.id, "cameras": ",".join(request.form.cameras), "method": method,
+                              "counterpart": viewing.counterpart_name})
+        self.registry.mark_fulfilled(request, self.now_us())
+        return viewing
+
     def place_hold(self, who: Principal, camera_id: str, start_us: int, end_us: int, reason: str,
                    trail: AuditTrail) -> HoldRecord:
         """A manager's direct hold (disaster record, Gunma 4(5)), outside any request."""

@@ -66,6 +66,13 @@ def _decided(api, d: Disclosure, approve: bool = True) -> int:
     return request_id
 
 
+def _decided_viewing(api, d: Disclosure) -> int:
+    request_id = _registered(api, d, method="view_only")
+    boss = api.parts.accounts.get("manager-all").principal("token")
+    d.registry.decide(boss, request_id, Decision(True, boss.username, "ok"), api.clock.now_us, _trail(api))
+    return request_id
+
+
 def disclosure_request(api, endpoint: str, n: int) -> tuple[str, str, dict | None] | None:
     if not endpoint.startswith(("requests.", "exports.", "holds.", "registers.")):
         return None
@@ -102,6 +109,8 @@ def disclosure_request(api, endpoint: str, n: int) -> tuple[str, str, dict | Non
         "requests.withdraw": ("POST", "/withdraw", {"reason": "取下げ"}, _registered),
         "requests.close": ("POST", "/close", {"reason": "完了"}, lambda a, dd: _decided(a, dd, approve=False)),
         "exports.create": ("POST", "/exports", None, _decided),
+        "requests.viewing": ("POST", "/viewings", {"content": "犯行時刻の映像"},
+                             lambda a, dd: _decided_viewing(a, dd)),
     }
     method, suffix, body, make = by_id[endpoint]
     return method, f"/api/v1/requests/{make(api, d)}{suffix}", body

@@ -74,3 +74,22 @@ def test_the_document_is_stored_sealed_and_opens_only_for_its_department(api: Ap
             assert b"police inquiry" not in path.read_bytes(), path
     bad = {**body, "content_type": "text/html"}
     assert api.client.put(f"/api/v1/requests/{req['id']}/document", json=bad, headers=api.headers("op-roads")).status_code == 422
+
+
+def test_an_approved_viewing_is_logged_as_viewing_only(api: Api) -> None:
+    req = register(api, "op-roads", method="view_only")
+    viewing = {"counterpart_name": "巡査部長 佐藤一郎", "content": "交差点の車両", "other": "会議室で再生"}
+    url = f"/api/v1/requests/{req['id']}/viewings"
+    assert api.client.post(url, json=viewing, headers=api.headers("op-roads")).status_code == 403  # not approved yet
+    approve(api, req["id"])
+    assert api.client.post(url, json=viewing, headers=api.headers("op-parks")).status_code == 404
+    assert api.client.post(url, json=viewing, headers=api.headers("op-roads")).status_code == 204
+    csv = api.client.get("/api/v1/registers/viewing?format=csv", headers=api.headers("boss")).content.decode()
+    row = csv[1:].splitlines()[1]
+    assert "閲覧のみ" in row and "巡査部長 佐藤一郎" in row and "交差点の車両" in row and "op-roads" in row
+    state = api.client.get(f"/api/v1/requests/{req['id']}", headers=api.headers("boss")).json()["state"]
+    assert state == "fulfilled"
+    data = register(api, "op-roads")
+    approve(api, data["id"])
+    r = api.client.post(f"/api/v1/requests/{data['id']}/viewings", json=viewing, headers=api.headers("op-roads"))
+    assert r.status_code == 403

@@ -1,0 +1,39 @@
+"""The disclosure console pages through the real sign-in and CSRF (the browser test walks the rest)."""
+from __future__ import annotations
+
+from tests.integration.console.consolekit import csrf_of, sign_in
+from tests.unit.api.apikit import Api
+from tests.unit.disclosure.kit import PDF
+
+
+def multipart(fields: list[tuple[str, str]], file: tuple[str, str, bytes]) -> tuple[bytes, str]:
+    boundary = "----roadcamtest"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields]
+    name, ctype, data = file
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="document"; filename="{name}"\r\n'
+                 f"Content-Type: {ctype}\r\n\r\n".encode() + data + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def test_register_with_document_then_a_manager_decides(api: Api) -> None:
+    assert sign_in(api, "op-roads").status_code == 303
+    form = api.client.get("/console/requests/new?camera=bridge-1")
+    assert "criminal_procedure_197_2" in form.text and 'value="media"' not in form.text  # crime-prevention camera
+    fields = [("csrf", csrf_of(form.text)), ("cameras", "bridge-1"), ("requester_org", "前橋警察署"),
+              ("start", "2026-06-01T09:00"), ("end", "2026-06-01T09:10"), ("reason", "捜査"),
+              ("legal_basis", "criminal_procedure_197_2"), ("method", "view_only"), ("medium", "")]
+    body, ctype = multipart(fields, ("照会書.pdf", "application/pdf", PDF))
+    r = api.client.post("/console/requests/new", content=body, headers={"Content-Type": ctype}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = api.client.get(r.headers["location"])
+    assert 'data-state="received"' in page.text and "document-link" in page.text and "decision-form" not in page.text
+    assert "2026-06-01 09:00:00 JST" in page.text
+    forged = api.client.post("/console/requests/new", content=body.replace(fields[0][1].encode(), b"x" * 64),
+                             headers={"Content-Type": ctype}, follow_redirects=False)
+    assert forged.status_code == 403  # CSRF checked on the multipart form too
+    api.client.cookies.clear()
+    sign_in(api, "boss")
+    page = api.client.get(r.headers["location"])
+    done = api.client.post(r.headers["location"] + "/decision", data={"csrf": csrf_of(page.text), "approve": "yes",
+                                                                      "reason": "確認"}, follow_redirects=True)
+    assert 'data-state="approved"' in done.text and "viewing-form" in done.text and "export-form" not in done.text
