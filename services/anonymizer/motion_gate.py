@@ -21,7 +21,8 @@ class MotionGate:
         self._cells_x, self._threshold, self._scene_change = cells_x, threshold, scene_change
         self._reference: np.ndarray | None = None
         self._current: np.ndarray | None = None
-        self._changed_share = 1.0  # of the cells, before widening (dense traffic: 0.2-0.35 in 0.4 s)
+        self._previous: np.ndarray | None = None
+        self._cut_share = 1.0  # cells changed since the previous frame (a cut changes most of them)
 
     def observe(self, image: np.ndarray) -> np.ndarray:
         """Changed cells (bool, rows x cols) of `image` against the reference; all of them when
@@ -30,19 +31,27 @@ class MotionGate:
         cols = self._cells_x
         rows = max(1, round(cols * h / w))
         small = cv2.resize(image, (cols * _PX_PER_CELL, rows * _PX_PER_CELL), interpolation=cv2.INTER_AREA)
-        self._current = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
-        if self._reference is None or self._reference.shape != self._current.shape:
-            self._changed_share = 1.0
+        self._previous, self._current = self._current, cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+        self._cut_share = float(self._cells(self._previous).mean()) if self._fits(self._previous) else 1.0
+        if not self._fits(self._reference):
             return np.ones((rows, cols), bool)
-        diff = cv2.absdiff(self._current, self._reference)
-        cells = diff.reshape(rows, _PX_PER_CELL, cols, _PX_PER_CELL).max(axis=(1, 3)) > self._threshold
-        self._changed_share = float(cells.mean())
+        cells = self._cells(self._reference)
         # a neighbour of a changed cell may hold the part of the object below the threshold
         return cv2.dilate(cells.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
 
+    def _fits(self, other: np.ndarray | None) -> bool:
+        return other is not None and other.shape == self._current.shape
+
+    def _cells(self, other: np.ndarray) -> np.ndarray:
+        rows, cols = other.shape[0] // _PX_PER_CELL, other.shape[1] // _PX_PER_CELL
+        diff = cv2.absdiff(self._current, other).reshape(rows, _PX_PER_CELL, cols, _PX_PER_CELL)
+        return diff.max(axis=(1, 3)) > self._threshold
+
     def is_scene_change(self) -> bool:
-        """Most of the last observed frame changed (a cut, a camera moved): worth every detector now."""
-        return self._changed_share >= self._scene_change
+        """Most of the frame changed since the previous one (a cut, a camera moved): worth every
+        detector now. Against the previous frame, not the reference: dense traffic changes half the
+        cells within a second, never from one frame to the next."""
+        return self._cut_share >= self._scene_change
 
     def looked(self) -> None:
         """The detectors have looked at the frame last observed: it is the new reference."""
