@@ -45,17 +45,21 @@ def test_spill_area_full_while_s3_is_down(make_stack, tmp_path) -> None:
 
 
 def test_rebalance_while_s3_is_down(make_stack) -> None:
+    """A second recorder joins (a rebalance), then S3 hangs, then it leaves (a rebalance while S3
+    is away: what it held but could not store must be re-read by the first, not committed)."""
     stack = make_stack()
     port = free_port()
     env, _ = service_env("recorder", stack.infra(), port)
-    stack.signal("s3", signal.SIGSTOP)
     second = subprocess.Popen([sys.executable, "-m", "services.recorder"], env={**os.environ, **env},
                               stdout=open(stack.run_dir / "logs" / "recorder-2.log", "ab"), stderr=subprocess.STDOUT)
     try:
-        wait_until(lambda: port_open(port), 60, 0.5, "second recorder up")
-        time.sleep(15)  # partitions move to it while neither can store anything
+        # It refuses to start without S3, so it joins first; the rebalance happens on joining.
+        wait_until(lambda: port_open(port), 90, 0.5, "second recorder up")
+        time.sleep(10)
+        stack.signal("s3", signal.SIGSTOP)
+        time.sleep(15)
     finally:
-        second.send_signal(signal.SIGTERM)  # and move back: it leaves while S3 is still away
+        second.send_signal(signal.SIGTERM)  # leaves while S3 is away: partitions move back
         try:
             second.wait(60)
         finally:
