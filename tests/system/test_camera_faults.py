@@ -35,12 +35,12 @@ def test_camera_killed_and_restored(make_stack, cameras) -> None:
     assert seconds <= RECOVERY_BAR_S
 
 
-def test_camera_restarting_with_new_parameter_sets(make_stack, cameras, videos) -> None:
+def test_camera_restarting_with_new_parameter_sets(make_stack, cameras, looped_clip) -> None:
     server, _ = cameras
     stack = make_stack()
     time.sleep(5)
     server.stop()
-    server.mounts["bridge"] = videos / "highway_curve_7s.mp4"  # other SPS/PPS, 23.976 fps
+    server.mounts["bridge"] = looped_clip("highway_curve_7s.mp4", 40)  # other SPS/PPS, 23.976 fps
     server.start()
     restored = now_us()
     seconds = recovery(stack, restored)
