@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from roadcam.common import topics
 from services.api import metrics
+from services.api.audit_intake import AuditIntake
 from services.api.disclosure.confirmations import confirmations
 from services.api.disclosure.store_holds import HoldStore
-from services.api.audit_intake import AuditIntake
 from services.api.store.audit import AuditLog
 from services.api.store.counts import CountStore
 from services.api.store.measures import MeasureStore
