@@ -10,13 +10,15 @@ AUDIT = "roadcam.audit.v1"
 COMMANDS = "roadcam.commands.v1"
 QUEUE_LENGTHS = "roadcam.queue-lengths.v1"
 SPEED_BINS = "roadcam.speed-bins.v1"
-# Compacted, key = camera id (issue 10: live configuration). Joins ALL once deploy/k8s declares it.
+# Compacted, key = camera id (issue 10: live configuration).
 CAMERA_CONFIG = "roadcam.camera-config.v1"
 VIEW_HEALTH = "roadcam.view-health.v1"  # the counter's camera self-diagnosis (T2)
 
-ALL = (VIDEO, CAMERA_HEALTH, CROSSINGS, COUNT_BINS, QUEUE_LENGTHS, SPEED_BINS, VIEW_HEALTH, SEGMENTS, AUDIT, COMMANDS)
+ALL = (VIDEO, CAMERA_HEALTH, CROSSINGS, COUNT_BINS, QUEUE_LENGTHS, SPEED_BINS, VIEW_HEALTH, SEGMENTS, AUDIT, COMMANDS,
+       CAMERA_CONFIG)
 
-# Topic configs roadcam sets when it creates a topic (production Kafka; tansu ignores retention).
+# Topic configs roadcam sets when it creates a topic (production Kafka; tansu ignores retention
+# and compaction).
 # Video is only useful while consumers catch up; audit and commands must outlive any outage.
 HOUR_MS = 3_600_000
 CONFIGS: dict[str, dict[str, str]] = {

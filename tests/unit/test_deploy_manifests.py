@@ -19,8 +19,10 @@ from tests.deploy.k8s import K8S, OVERLAYS, SERVICES, containers, of_kind, overl
 def test_every_bus_topic_is_declared_with_retention(name: str) -> None:
     declared = {d["metadata"]["name"]: d["spec"] for d in of_kind(overlay(name), "KafkaTopic")}
     assert set(declared) == set(topics.ALL)
-    for topic, spec in declared.items():
-        assert spec["config"]["retention.ms"] == int(topics.CONFIGS[topic]["retention.ms"]), topic
+    for topic, spec in declared.items():  # retention, or compaction for the config topic
+        assert topics.CONFIGS[topic], topic
+        for key, value in topics.CONFIGS[topic].items():
+            assert str(spec["config"][key]) == value, (topic, key)
 
 
 @pytest.mark.parametrize("name", OVERLAYS)
