@@ -149,6 +149,21 @@ def viewing(request: Request, request_id: int, v: Annotated[Visit, Depends(requi
         v.user, request_id, form.get("counterpart_name", ""), form.get("content", ""), form.get("other", ""), trail))
 
 
+@router.get("/requests/{request_id}/view/{camera_id}", response_class=HTMLResponse)
+def view_page(request: Request, request_id: int, camera_id: str,
+              v: Annotated[Visit, Depends(require("requests.viewing"))]) -> HTMLResponse:
+    found = Disclosure.of(request).registry.get(v.user, request_id)
+    mark = f"{v.user.username} · No.{found.id} · {labels.local(v.backend.now_us(), v.backend.tz, True)}"
+    return page(request, v, "view.html", r=found, camera_id=camera_id, watermark=mark)
+
+
+@router.get("/requests/{request_id}/stream/{camera_id}")
+def stream(request: Request, request_id: int, camera_id: str,
+           v: Annotated[Visit, Depends(require("requests.viewing"))]) -> Response:
+    body = Disclosure.of(request).stream(v.user, request_id, camera_id, _trail(request, v))
+    return Response(body, media_type="video/mp4", headers={"Cache-Control": "no-store", "Content-Disposition": "inline"})
+
+
 @router.get("/requests/{request_id}/document")
 def document(request: Request, request_id: int, v: Annotated[Visit, Depends(require("requests.document_get"))]) -> Response:
     _, content_type, body = Disclosure.of(request).document(v.user, request_id, _trail(request, v))

@@ -166,6 +166,25 @@ class Disclosure:
         self.registry.mark_fulfilled(request, self.now_us())
         return viewing
 
+    def stream(self, who: Principal, request_id: int, camera_id: str, trail: AuditTrail) -> bytes:
+        """An approved view-only request's footage for the console player: remuxed in memory from the
+        decrypted segments, never written to disk, every view audited and in the viewing log."""
+        request = self.registry.get(who, request_id)
+        if who.role not in (Role.MANAGER, Role.OPERATOR) or camera_id not in request.form.cameras:
+            raise Forbidden("only designated operators and managers view a request's own cameras")
+        if request.form.method is not model.Method.VIEW_ONLY or request.state not in model.LEGALLY_HELD:
+            raise Forbidden(f"request {request.id} is {request.state.value} for {request.form.method.value}: "
+                            "only an approved viewing plays in the console")
+        try:
+            clip = self.exporter.clip_source(camera_id, request.form.range_start_us, request.form.range_end_us)
+        except ConfigError as exc:
+            raise NotConfigured(str(exc)) from exc
+        trail.record(who, "footage_viewed", camera_id=camera_id, range_start_us=request.form.range_start_us,
+                     range_end_us=request.form.range_end_us, reason=request.form.reason,
+                     details={"request_id": request.id, "method": "console player (watermarked, no download)"})
+        self.exports.add_viewing(self._viewing(request, self.now_us(), who.username, "view_only"))
+        return clip.mp4
+
     def place_hold(self, who: Principal, camera_id: str, start_us: int, end_us: int, reason: str,
                    trail: AuditTrail) -> HoldRecord:
         """A manager's direct hold (disaster record, Gunma 4(5)), outside any request."""

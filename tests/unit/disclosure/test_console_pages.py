@@ -37,3 +37,27 @@ def test_register_with_document_then_a_manager_decides(api: Api) -> None:
     done = api.client.post(r.headers["location"] + "/decision", data={"csrf": csrf_of(page.text), "approve": "yes",
                                                                       "reason": "確認"}, follow_redirects=True)
     assert 'data-state="approved"' in done.text and "viewing-form" in done.text and "export-form" not in done.text
+
+
+def test_an_approved_viewing_plays_watermarked_and_is_logged(api: Api) -> None:
+    from tests.unit.disclosure.kit import register
+    from tests.unit.disclosure.matrix_requests import FixedClip
+
+    api.client.app.state.disclosure.exporter.clip_source = FixedClip(b"\x00\x00\x00\x18ftypisom-footage")
+    req = register(api, "op-roads", method="view_only")
+    data = register(api, "op-roads")
+    for r in (req, data):
+        api.client.post(f"/api/v1/requests/{r['id']}/decision", json={"approve": True, "reason": "ok"},
+                        headers=api.headers("boss"))
+    sign_in(api, "op-roads")
+    page = api.client.get(f"/console/requests/{req['id']}/view/bridge-1")
+    assert 'id="watermark"' in page.text and f"op-roads · No.{req['id']}" in page.text and "nodownload" in page.text
+    video = api.client.get(f"/console/requests/{req['id']}/stream/bridge-1")
+    assert video.status_code == 200 and video.content.endswith(b"footage") and video.headers["cache-control"] == "no-store"
+    assert api.client.get(f"/console/requests/{data['id']}/stream/bridge-1").status_code == 403  # not a viewing
+    assert api.client.get(f"/console/requests/{req['id']}/stream/bridge-2").status_code == 403  # not its camera
+    log = api.client.get("/api/v1/registers/viewing?format=csv", headers=api.headers("boss")).content.decode()
+    assert "閲覧のみ" in log.splitlines()[1]
+    api.client.cookies.clear()
+    sign_in(api, "op-parks")
+    assert api.client.get(f"/console/requests/{req['id']}/stream/bridge-1").status_code == 404
