@@ -28,7 +28,8 @@ def test_camera_killed_and_restored(make_stack, cameras) -> None:
     seconds = recovery(stack, now_us())
     print(f"\nRECOVERY camera killed and restored: {seconds:.1f} s")
     time.sleep(6)
-    summary = assert_nothing_lost(stack, "camera outage")
+    # The camera's own silence (plus reconnect backoff and the next keyframe) is not a loss.
+    summary = assert_nothing_lost(stack, "camera outage", allowance_s=outage_s + RECONNECT_MAX_S + 4)
     for cam, s in summary.items():
         assert s["ingest_gap_s"] == 0.0, s  # the camera's silence is not ingest's loss
         assert len(s["recorded_gaps_s"]) <= 1 and sum(s["recorded_gaps_s"]) <= outage_s + RECONNECT_MAX_S + 4, s
