@@ -35,7 +35,7 @@ SCHEDULES = {
     "new (motion-gated)": {},
 }
 # The same gate with fewer looks: the CPU / smear trade-off (processing only, not scored).
-TRADE_OFFS = {"new, looks every 1 s": {"face_interval_s": 1.0, "yolo_interval_s": 1.0}}
+TRADE_OFFS = {"new, looks every 0.5 s": {"face_interval_s": 0.5, "yolo_interval_s": 0.5}}
 
 
 def cpu_s() -> float:
