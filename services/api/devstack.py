@@ -1,12 +1,34 @@
 """`roadcam up` hook: HTTP port, SQLite file in the run directory, signing key, first manager."""
 from __future__ import annotations
 
+import base64
 import secrets
 from pathlib import Path
 
 from roadcam.common.devhooks import AUDIT_MASTER_FILE, DevSetup, StackInfo
 
 PASSWORD_FILE = "api-manager-password.txt"
+# Read by pydantic-settings from ROADCAM_SECRETS_DIR; the master key is the recorder's own file.
+RECORDER_MASTER_KEY_FILE = "secrets/roadcam_recorder_master_key"
+API_MASTER_KEY_FILE = "secrets/roadcam_api_master_key"
+DOCUMENT_KEY_FILE = "secrets/roadcam_api_document_key"
+EXPORT_KEY_FILE = "secrets/roadcam_api_export_signing_key"
+
+
+def _random_b64() -> str:
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def _secret_files(stack: StackInfo, password: str, audit_master: str) -> dict[str, str]:
+    files = {
+        PASSWORD_FILE: password + "\n", AUDIT_MASTER_FILE: audit_master,
+        DOCUMENT_KEY_FILE: stack.existing(DOCUMENT_KEY_FILE) or _random_b64(),
+        EXPORT_KEY_FILE: stack.existing(EXPORT_KEY_FILE) or _random_b64(),
+    }
+    recorder_key = stack.existing(RECORDER_MASTER_KEY_FILE)
+    if recorder_key:  # exports decrypt what the recorder stored (its hook runs before the api's)
+        files[API_MASTER_KEY_FILE] = recorder_key
+    return files
 
 
 def setup(stack: StackInfo) -> DevSetup:
@@ -23,6 +45,6 @@ def setup(stack: StackInfo) -> DevSetup:
             "ROADCAM_API_BOOTSTRAP_MANAGER_PASSWORD": password,
             "ROADCAM_API_PUBLIC_URL": public_url,
         },
-        secret_files={PASSWORD_FILE: password + "\n", AUDIT_MASTER_FILE: audit_master},
+        secret_files=_secret_files(stack, password, audit_master),
         public_url=public_url,
     )

@@ -92,3 +92,18 @@ def test_dev_stack_hooks_return_data_only(tmp_path: Path) -> None:
     assert again["ROADCAM_API_BOOTSTRAP_MANAGER_PASSWORD"] == env["ROADCAM_API_BOOTSTRAP_MANAGER_PASSWORD"]
     service_env("recorder", stack, health_port=1)
     assert (tmp_path / "secrets" / "roadcam_recorder_master_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_the_local_stack_gives_the_api_what_disclosure_needs(tmp_path: Path) -> None:
+    from roadcam.common.devhooks import StackInfo
+    from roadcam.devstack.stack import service_env
+
+    stack = StackInfo(str(tmp_path), "cams.yaml", "127.0.0.1:1", "redis://127.0.0.1:2/0", "127.0.0.1:3", "ca.pem")
+    service_env("recorder", stack, health_port=1)
+    service_env("api", stack, health_port=1)
+    secrets = tmp_path / "secrets"
+    assert (secrets / "roadcam_api_master_key").read_text() == (secrets / "roadcam_recorder_master_key").read_text()
+    from services.api.disclosure.custody import load_signing_key
+
+    load_signing_key((secrets / "roadcam_api_export_signing_key").read_text())  # a valid Ed25519 seed
+    assert len(__import__("base64").b64decode((secrets / "roadcam_api_document_key").read_text())) == 32
