@@ -103,6 +103,8 @@ class CameraCounter:
     _sizes: SizeReference = field(default_factory=SizeReference)
     _seen: dict[int, int] = field(default_factory=dict)  # frames per track
     _boxes: dict[int, tuple[float, float, float, float]] = field(default_factory=dict)  # latest per track
+    _first: dict[int, tuple[float, float]] = field(default_factory=dict)  # where each track was first seen
+    _path: dict[int, float] = field(default_factory=dict)  # distance each track's point travelled
     _votes: dict[int, ClassVotes] = field(default_factory=dict)
     _pace: dict[int, _Pace] = field(default_factory=dict)
     _last_seen: dict[int, int] = field(default_factory=dict)
@@ -141,7 +143,7 @@ class CameraCounter:
             if t.cls != MOTION:  # a blob is evidence of motion, not of a class
                 votes.add(t.cls, t.conf)
             self._seen[t.track_id] = self._seen.get(t.track_id, 0) + 1
-            self._boxes[t.track_id] = t.box
+            self._step(t)
             self._pace.setdefault(t.track_id, _Pace()).add(time_us, self._point(t), t.box[3] - t.box[1])
             self._last_seen[t.track_id] = time_us
         for line in self.lines:
@@ -191,8 +193,8 @@ class CameraCounter:
         if self.ground is not None:
             speed = self.ground.speed_kmh(p.track_id)
         if not votes.weights:  # only the background model saw it
-            if self._seen.get(p.track_id, 0) < self.tuning.motion_min_frames:
-                return None  # a flicker (a shadow, a branch, a headlight sweep), not a vehicle
+            if not self._travelled(p.track_id):
+                return None  # a flicker or a swaying branch, not a vehicle
             size = self._size(p, "car")
             cls = "truck" if size.large else "car"
             return CountedCrossing(p.line_id, p.direction, cls, p.time_us, speed, size.large, size.basis.value, "motion")
@@ -205,6 +207,25 @@ class CameraCounter:
         if size is None:
             return CountedCrossing(p.line_id, p.direction, cls, p.time_us, speed)
         return CountedCrossing(p.line_id, p.direction, cls, p.time_us, speed, size.large, size.basis.value)
+
+    def _step(self, t: Track) -> None:
+        point, before = self._point(t), self._boxes.get(t.track_id)
+        if before is not None:
+            bx, by = reference_point(before)
+            self._path[t.track_id] = self._path.get(t.track_id, 0.0) + ((point[0] - bx) ** 2 + (point[1] - by) ** 2) ** 0.5
+        self._boxes[t.track_id] = t.box
+        self._first.setdefault(t.track_id, point)
+
+    def _travelled(self, track_id: int) -> bool:
+        """A motion-only track counts once seen `motion_min_frames` times and moved on by at least
+        twice its box height, mostly in one direction (a branch sways and a flicker blinks in place; a
+        vehicle goes somewhere)."""
+        box, first = self._boxes.get(track_id), self._first.get(track_id)
+        if self._seen.get(track_id, 0) < self.tuning.motion_min_frames or box is None or first is None:
+            return False
+        x, y = reference_point(box)
+        net = ((x - first[0]) ** 2 + (y - first[1]) ** 2) ** 0.5
+        return net >= 2 * (box[3] - box[1]) and net >= 0.5 * self._path.get(track_id, 0.0)
 
     def _size(self, p: _Pending, cls: str):
         ground = None
@@ -235,6 +256,8 @@ class CameraCounter:
             self._pace.pop(tid, None)
             self._seen.pop(tid, None)
             self._boxes.pop(tid, None)
+            self._first.pop(tid, None)
+            self._path.pop(tid, None)
 
 
 LineSpec = tuple[str, Point, Point]  # id, start, end (pixels of the analysed frames)

@@ -3,7 +3,9 @@
 A fixed-size detector (the INT8 TFLite model is 640x640) wastes most of its input on a
 320x240 camera or on the letterbox bars of a 16:9 frame. Frames are tiled into a grid when
 every frame keeps at least `min_keep` of the scale it would get alone, so one inference
-serves up to four frames (from one camera or several) at (nearly) the same detail.
+serves up to four frames (from one camera or several) at (nearly) the same detail, or when every
+frame is still magnified at least `magnified` times (a 320x240 camera: two frames per input at
+1.33x instead of one at 2x; magnifying only interpolates, the camera's own detail is all there).
 """
 from __future__ import annotations
 
@@ -22,10 +24,13 @@ def tile_scale(width: int, height: int, canvas: int, rows: int, cols: int) -> fl
     return min(canvas / cols / width, canvas / rows / height)
 
 
-def best_layout(width: int, height: int, canvas: int, min_keep: float) -> tuple[int, int]:
-    """The grid with the most cells whose scale is at least `min_keep` x the single-frame scale."""
+def best_layout(width: int, height: int, canvas: int, min_keep: float, magnified: float = 1.25) -> tuple[int, int]:
+    """The grid with the most cells whose scale is at least `min_keep` x the single-frame scale
+    or at least `magnified` (frames still enlarged that much lose none of their own detail)."""
     alone = tile_scale(width, height, canvas, 1, 1)
-    ok = [(1, 1)] + [(r, c) for r, c in LAYOUTS if tile_scale(width, height, canvas, r, c) >= min_keep * alone]
+    ok = [(1, 1)] + [(r, c) for r, c in LAYOUTS
+                     if min(tile_scale(width, height, canvas, r, c) / alone, 1.0) >= min_keep
+                     or (min_keep <= 1 and tile_scale(width, height, canvas, r, c) >= magnified)]
     return max(ok, key=lambda rc: (rc[0] * rc[1], -abs(rc[0] - rc[1])))
 
 

@@ -45,6 +45,13 @@ def test_a_short_motion_flicker_does_not_count():
     assert got == []
 
 
+def test_a_swaying_branch_over_the_line_does_not_count():
+    # Moves 25 px up and down across the line for 3 s, never getting anywhere.
+    blobs = [[(300, 170 + (25 if i % 6 < 3 else 0), 340, 195 + (25 if i % 6 < 3 else 0))] for i in range(30)]
+    got = feed(build_counter([hline()], SIZE, 10, CountingTuning()), [[]] * 30 + [[]] * 30, blobs + [[]] * 30)
+    assert got == []
+
+
 MIN_CONF = {PERSON: 0.3, CAR: 0.25, TRUCK: 0.3}
 
 

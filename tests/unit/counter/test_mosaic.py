@@ -9,7 +9,9 @@ from services.counter.mosaic import best_layout, compose, split
 
 
 @pytest.mark.parametrize("size, min_keep, layout", [
-    ((320, 240), 0.85, (1, 1)),   # 4:3 low-res: sharing would lose a third of the upscale
+    ((320, 240), 0.85, (2, 1)),   # 4:3 low-res: two per input, each still magnified 1.33x
+    ((352, 288), 0.85, (1, 1)),   # a pair would be magnified only 1.11x: alone at 1.82x
+    ((640, 480), 0.85, (1, 1)),   # a pair would shrink it
     ((320, 240), 0.5, (2, 2)),    # four per input at native size
     ((640, 352), 0.85, (2, 1)),
     ((1280, 720), 0.85, (2, 1)),
