@@ -142,6 +142,8 @@ class NoticeOut(Body):
     retention: str = Field(description="how long recordings are kept, or that none are made")
     retention_days: int | None
     contact: str
+    monitoring_permitted: bool = Field(False, description="whether staff watch the anonymized view live (X5); "
+                                       "raw footage is never watched live (R6)")
 
 
 class CountRowOut(Body):

@@ -137,6 +137,9 @@ class CameraConfig(Strict):
     location: Location | None = None
     public_view: PublicView = Field(default_factory=PublicView)
     recording: Recording = Field(default_factory=Recording)
+    monitoring_permitted: bool = Field(
+        False, description="operators may watch this camera live in the console (X5: Midori 4(2) allows it, "
+        "Isesaki forbids it); only the anonymized view is ever shown live, never raw footage (R6)")
 
     @field_validator("purposes")
     @classmethod
@@ -154,6 +157,9 @@ class CameraConfig(Strict):
             raise ValueError("recording needs the crime_prevention or road_management purpose (P1)")
         if len({line.id for line in self.counting_lines}) != len(self.counting_lines):
             raise ValueError("counting line ids must be unique within a camera")
+        if self.monitoring_permitted and "road_management" not in purposes:
+            raise ValueError("monitoring_permitted needs the road_management purpose: the only live picture is the "
+                             "anonymized public view; raw footage is never watched live (R6)")
         if self.lanes and self.calibration is None:
             raise ValueError("lanes need a calibration (queue length is measured in metres)")
         if len({lane.id for lane in self.lanes}) != len(self.lanes):

@@ -20,6 +20,7 @@ def notice(cam: CameraConfig) -> NoticeOut:
         camera_id=cam.id, camera_name=cam.name, operator=cam.notice.operator, manager=cam.notice.manager,
         purpose=cam.notice.purpose, purposes=list(cam.purposes), recorded=recorded, retention=retention,
         retention_days=cam.retention_days if recorded else None, contact=cam.notice.contact,
+        monitoring_permitted=cam.monitoring_permitted,
     )
 
 

@@ -38,6 +38,7 @@ def camera(cid: str, department: str, *, lines: bool = True, records: bool = Fal
 def write_config(path: Path) -> Path:
     cams = [camera("bridge-1", "roads", records=True), camera("bridge-2", "roads"),
             camera("station-1", "parks", lines=False)]
+    cams[0]["monitoring_permitted"] = True  # X5: bridge-1 is watched live (anonymized); the others are not
     cams[2]["purposes"] = ["road_management"]
     path.write_text(yaml.safe_dump({"version": 1, "cameras": cams}, allow_unicode=True))
     return path
