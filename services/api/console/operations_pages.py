@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -23,6 +23,7 @@ from services.api.operations.schemas import ComplaintIn, ComplaintPatch
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 Form = Annotated[dict, Depends(checked_form)]
+RowId = Annotated[int, Path(ge=1, le=2**62)]
 
 
 def _ops(request: Request) -> OperationsParts:
@@ -64,7 +65,7 @@ def lift(request: Request, form: Form, v: Annotated[Visit, Depends(require("admi
 
 
 @router.post("/operations/alerts/{alert_id}/ack")
-def acknowledge(request: Request, alert_id: int, form: Form,
+def acknowledge(request: Request, alert_id: RowId, form: Form,
                 v: Annotated[Visit, Depends(require("leaks.ack"))]) -> Response:
     _ops(request).leaks.acknowledge(alert_id, v.user.username)
     v.backend.audit(request, v.user, "leak_alert_acknowledged", reason=f"alert {alert_id}")
@@ -125,7 +126,7 @@ def add_complaint(request: Request, form: Form,
 
 
 @router.post("/complaints/{complaint_id}", response_class=HTMLResponse)
-def change_complaint(request: Request, complaint_id: int, form: Form,
+def change_complaint(request: Request, complaint_id: RowId, form: Form,
                      v: Annotated[Visit, Depends(require("complaints.update"))]) -> Response:
     b = v.backend
     try:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from services.api.deps import AuditTrailDep, ClockDep, allow
 from services.api.operations.deps import LeaksDep, SwitchDep
@@ -70,8 +70,8 @@ def leak_alerts(leaks: LeaksDep, clock: ClockDep, _: Annotated[Principal, Depend
     return [alert_out(a, clock.tz) for a in leaks.alerts(open_only, limit)]
 
 
-@router.post("/leak-alerts/{alert_id}/acknowledge", name="leaks.ack")
-def acknowledge(alert_id: int, leaks: LeaksDep, clock: ClockDep, trail: AuditTrailDep,
+@router.post("/leak-alerts/{alert_id:int}/acknowledge", name="leaks.ack")
+def acknowledge(alert_id: Annotated[int, Path(ge=1, le=2**62)], leaks: LeaksDep, clock: ClockDep, trail: AuditTrailDep,
                 who: Annotated[Principal, Depends(allow("leaks.ack"))]) -> list[LeakAlertOut]:
     leaks.acknowledge(alert_id, who.username)
     trail.record(who, "leak_alert_acknowledged", reason=f"alert {alert_id}")

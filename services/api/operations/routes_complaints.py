@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import HTMLResponse
 
 from services.api.csv_writer import render_csv
@@ -18,6 +18,7 @@ from services.api.store.accounts import Principal
 from services.api.times import to_us
 
 router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
+RowId = Annotated[int, Path(ge=1, le=2**62)]  # larger ids cannot exist; the database would overflow
 RECORDED, UPDATED, READ = "complaint_recorded", "complaint_updated", "complaints_read"
 
 
@@ -93,8 +94,8 @@ def create(body: ComplaintIn, store: ComplaintsDep, cameras: CamerasDep, account
     return views.out(record_new(body, store, cameras, accounts, clock, who, trail.record), clock.tz)
 
 
-@router.patch("/{complaint_id}", name="complaints.update")
-def update(complaint_id: int, body: ComplaintPatch, store: ComplaintsDep, cameras: CamerasDep, accounts: AccountsDep,
+@router.patch("/{complaint_id:int}", name="complaints.update")  # :int - "export.csv" is no id
+def update(complaint_id: RowId, body: ComplaintPatch, store: ComplaintsDep, cameras: CamerasDep, accounts: AccountsDep,
            clock: ClockDep, trail: AuditTrailDep,
            who: Annotated[Principal, Depends(allow("complaints.update"))]) -> ComplaintOut:
     return views.out(record_change(complaint_id, body, store, cameras, accounts, clock, who, trail.record), clock.tz)
@@ -113,11 +114,12 @@ def export_csv(store: ComplaintsDep, cameras: CamerasDep, clock: ClockDep, trail
     return Response(render_csv(rows, views.CSV_COLUMNS, bom), media_type="text/csv; charset=utf-8", headers=headers)
 
 
-@router.get("/print", name="complaints.print", response_class=HTMLResponse)
+@router.get("/print", name="complaints.print", response_class=Response,
+            responses={200: {"content": {"text/html": {}}}})
 def printable(store: ComplaintsDep, cameras: CamerasDep, clock: ClockDep, trail: AuditTrailDep,
               who: Annotated[Principal, Depends(allow("complaints.print"))], status: Status | None = None,
               category: Category | None = None, camera: CameraQ = None, since: IsoDateTime | None = None,
-              until: IsoDateTime | None = None) -> HTMLResponse:
+              until: IsoDateTime | None = None) -> Response:
     found = visible(cameras, who, store.list(query(clock, status, category, camera, since, until, 100_000)))
     trail.record(who, READ, reason="print", details={"entries": len(found)})
     return HTMLResponse(views.printable(found, clock.tz, clock.now_us()), headers={"Cache-Control": "no-store"})
