@@ -25,7 +25,7 @@ PARSERS = {
 ALLOWED_FIELDS = {
     "camera_id", "line_id", "lane_id", "direction", "direction_name", "object_class", "census_class",
     "time_us", "bin_start_us", "bin_seconds", "count", "final", "length_m", "vehicles", "mean_kmh", "p85_kmh",
-    "quality", "quality_reason", "faults", "reference_learned",
+    "quality", "quality_reason", "faults", "reference_learned", "size_basis",
 }
 
 
