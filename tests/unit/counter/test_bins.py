@@ -68,3 +68,12 @@ def test_a_healthy_camera_adds_no_rows():
     agg.add("cam", "l", 1, "car", 50_000_000)
     agg.advance("cam", 311_000_000)
     assert [(b.object_class, b.count, b.quality) for b in agg.close_due()] == [("car", 1, "ok")]
+
+
+def test_census_class_by_size_is_part_of_the_bin_and_the_size_basis_is_reported():
+    agg = BinAggregator((300,))
+    agg.add("cam", "l", 1, "truck", T0, "小型車", "image_size")  # a pickup
+    agg.add("cam", "l", 1, "truck", T0 + MIN, "大型車", "image_size")
+    agg.add("cam", "l", 1, "truck", T0 + 2 * MIN, "大型車", "class_only")
+    rows = {(b.object_class, b.census_class): (b.count, b.size_basis) for b in agg.close_all()}
+    assert rows == {("truck", "小型車"): (1, "image_size"), ("truck", "大型車"): (2, "class_only,image_size")}
