@@ -25,4 +25,5 @@ def install_gate(app: FastAPI, parts: ApiParts) -> None:
     # Background work the api service starts beside the HTTP server (ApiService.run).
     background = getattr(app.state, "background", {})
     background["leak-scan"] = lambda: ops.leaks.run(LEAK_SCAN_S)
+    background["isolate-poll"] = lambda: ops.switch.run()  # keeps the gauge current on an idle replica
     app.state.background = background

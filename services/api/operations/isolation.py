@@ -7,6 +7,7 @@ treats the system as isolated (privacy fails closed) until it can again.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -89,6 +90,12 @@ class IsolationSwitch:
     def isolated(self) -> bool:
         """Isolated, or unable to tell for too long (fail closed)."""
         return self._state.isolated or self._monotonic() - self._ok_at > self._fail_after
+
+    async def run(self) -> None:
+        """Re-read the switch every poll interval, also when no request comes (the gauge stays true)."""
+        while True:
+            await asyncio.to_thread(self.refresh)
+            await asyncio.sleep(self.poll_s * 5)
 
     def set(self, state: IsolationState) -> None:
         self._store.write(state)
