@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints
 
 from services.api.auth.roles import Role
+from services.api.disclosure.conditions import ViewingConditions
 
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")]
 Department = Annotated[str, StringConstraints(pattern=r"^(\*|[a-z0-9][a-z0-9-]{0,62})$")]
@@ -55,13 +56,17 @@ class TokenOut(Body):
     expires_at: datetime
 
 
+ConditionsText = Annotated[str, StringConstraints(max_length=2000)]  # the old free text, kept as the note
+
+
 class AccountIn(Body):
     username: Username
     password: str | None = Field(None, min_length=12, max_length=256, description="None: external (OIDC) login only")
     role: AccountRole
     departments: list[Department] = Field(min_length=1, max_length=100, description='"*" = every department')
     expires_at: IsoDateTime | None = Field(None, description="required for operators (A1)")
-    viewing_conditions: str = Field("", max_length=2000, description="conditions under which footage may be viewed")
+    viewing_conditions: ViewingConditions | ConditionsText = Field(
+        "", description="cameras, weekdays, hours (local), expiry (Odawara 7.3②); plain text is kept as the note")
 
 
 class AccountPatch(Body):
@@ -71,7 +76,7 @@ class AccountPatch(Body):
     role: AccountRole = Field(None, validate_default=False)  # type: ignore[assignment]  # absent = unchanged
     departments: list[Department] = Field(None, min_length=1, max_length=100, validate_default=False)  # type: ignore[assignment]
     expires_at: IsoDateTime | None = Field(None, description="null = never expires (not for operators)")
-    viewing_conditions: str = Field(None, max_length=2000, validate_default=False)  # type: ignore[assignment]
+    viewing_conditions: ViewingConditions | ConditionsText = Field(None, validate_default=False)  # type: ignore[assignment]
     disabled: StrictBool = Field(None, validate_default=False)  # type: ignore[assignment]
 
 
@@ -80,7 +85,7 @@ class AccountOut(Body):
     role: Role
     departments: list[str]
     expires_at: datetime | None
-    viewing_conditions: str
+    viewing_conditions: ViewingConditions
     disabled: bool
 
 
@@ -98,7 +103,7 @@ class MeOut(Body):
     role: Role
     departments: list[str]
     expires_at: datetime | None
-    viewing_conditions: str
+    viewing_conditions: ViewingConditions
     via: str
 
 

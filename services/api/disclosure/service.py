@@ -95,6 +95,7 @@ class Disclosure:
         if not model.may_download(request.form.method, request.state):
             raise Forbidden(f"request {request.id} is {request.state.value} for {request.form.method.value}: "
                             "only an approved data provision can be exported")
+        self._check_conditions(who, request, request.form.cameras, "export", trail)
         packages = []
         for camera in request.form.cameras:
             now = self.now_us()
@@ -154,6 +155,7 @@ class Disclosure:
         if request.form.method is model.Method.DATA_PROVISION or request.state not in model.LEGALLY_HELD:
             raise Forbidden(f"request {request.id} is {request.state.value} for {request.form.method.value}: "
                             "only an approved viewing or filming is recorded here")
+        self._check_conditions(who, request, request.form.cameras, "office viewing", trail)
         method = "view_only" if request.form.method is model.Method.VIEW_ONLY else "other"
         base = self._viewing(request, self.now_us(), who.username, method)
         viewing = Viewing(**{**base.__dict__, "counterpart_name": counterpart_name or base.counterpart_name,
@@ -175,6 +177,7 @@ class Disclosure:
         if request.form.method is not model.Method.VIEW_ONLY or request.state not in model.LEGALLY_HELD:
             raise Forbidden(f"request {request.id} is {request.state.value} for {request.form.method.value}: "
                             "only an approved viewing plays in the console")
+        self._check_conditions(who, request, [camera_id], "console player", trail)
         try:
             clip = self.exporter.clip_source(camera_id, request.form.range_start_us, request.form.range_end_us)
         except ConfigError as exc:
@@ -184,6 +187,18 @@ class Disclosure:
                      details={"request_id": request.id, "method": "console player (watermarked, no download)"})
         self.exports.add_viewing(self._viewing(request, self.now_us(), who.username, "view_only"))
         return clip.mp4
+
+    def _check_conditions(self, who: Principal, request: ProvisionRequest, cameras: list[str], action: str,
+                          trail: AuditTrail) -> None:
+        """The account's viewing conditions (Odawara 7.3②) on every footage access; a refusal is audited."""
+        now = self.now_us()
+        for camera in cameras:
+            why = who.viewing_conditions.refusal(camera, now, self.tz)
+            if why:
+                trail.record(who, "footage_access_refused", camera_id=camera, range_start_us=request.form.range_start_us,
+                             range_end_us=request.form.range_end_us, reason=why,
+                             details={"request_id": request.id, "action": action})
+                raise Forbidden(f"{why}: ask a manager to change your account's viewing conditions")
 
     def place_hold(self, who: Principal, camera_id: str, start_us: int, end_us: int, reason: str,
                    trail: AuditTrail) -> HoldRecord:

@@ -9,6 +9,7 @@ from services.api.auth.passwords import hash_password
 from services.api.auth.roles import Role
 from services.api.auth.tokens import new_api_key
 from services.api.clock import ApiClock
+from services.api.disclosure.conditions import from_input
 from services.api.deps import AccountsDep, AuditTrailDep, ClockDep, allow
 from services.api.errors import ApiError
 from services.api.schemas import AccountIn, AccountOut, AccountPatch, ApiKeyIn, ApiKeyOut
@@ -39,7 +40,7 @@ def create_account(accounts: AccountsDep, clock: ClockDep, trail: AuditTrailDep,
     if role is Role.OPERATOR and body.expires_at is None:
         raise ApiError("operator accounts need expires_at (A1)", 422)
     expires = to_us(body.expires_at, clock.tz) if body.expires_at else None
-    account = StoredAccount(body.username, role, tuple(body.departments), expires, body.viewing_conditions,
+    account = StoredAccount(body.username, role, tuple(body.departments), expires, from_input(body.viewing_conditions),
                             False, hash_password(body.password) if body.password else None, clock.now_us())
     accounts.create(account)
     trail.record(who, CONFIG_CHANGE, reason=f"account {body.username} created",
@@ -57,6 +58,8 @@ def update_account(accounts: AccountsDep, clock: ClockDep, trail: AuditTrailDep,
     if "password" in changes:
         pw = changes.pop("password")
         changes["password_hash"] = hash_password(pw) if pw else None
+    if "viewing_conditions" in changes:
+        changes["viewing_conditions"] = from_input(body.viewing_conditions)
     if "expires_at" in changes:
         at = changes.pop("expires_at")
         changes["expires_us"] = to_us(at, clock.tz) if at else None

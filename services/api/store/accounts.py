@@ -8,6 +8,7 @@ from sqlalchemy import Engine, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.api.auth.roles import Role
+from services.api.disclosure.conditions import NONE, ViewingConditions, from_stored
 from services.api.db.tables import Account, ApiKey
 from services.api.errors import Conflict, NotFound
 
@@ -22,11 +23,21 @@ class Principal:
     role: Role
     departments: tuple[str, ...] = ()
     expires_us: int | None = None
-    viewing_conditions: str = ""
+    viewing_conditions: ViewingConditions = NONE
     via: str = "anonymous"   # anonymous, token or api_key
+
+    def __post_init__(self) -> None:
+        _coerce_conditions(self)
 
     def sees_department(self, department: str) -> bool:
         return ALL_DEPARTMENTS in self.departments or department in self.departments
+
+
+def _coerce_conditions(holder) -> None:
+    """Callers may still pass the old free text (or stored JSON); it becomes structured conditions."""
+    value = holder.viewing_conditions
+    if not isinstance(value, ViewingConditions):
+        object.__setattr__(holder, "viewing_conditions", from_stored(value))
 
 
 ANONYMOUS = Principal("anonymous", Role.PUBLIC)
@@ -38,10 +49,13 @@ class StoredAccount:
     role: Role
     departments: tuple[str, ...]
     expires_us: int | None
-    viewing_conditions: str
+    viewing_conditions: ViewingConditions
     disabled: bool
     password_hash: str | None
     created_us: int
+
+    def __post_init__(self) -> None:
+        _coerce_conditions(self)
 
     def usable(self, now_us: int) -> bool:
         return not self.disabled and (self.expires_us is None or self.expires_us > now_us)
@@ -67,7 +81,7 @@ class Accounts:
         row = Account(
             username=account.username, password_hash=account.password_hash, role=account.role.value,
             departments=json.dumps(list(account.departments)), expires_us=account.expires_us,
-            viewing_conditions=account.viewing_conditions, disabled=account.disabled, created_us=account.created_us,
+            viewing_conditions=account.viewing_conditions.stored(), disabled=account.disabled, created_us=account.created_us,
         )
         try:
             with self._engine.begin() as conn:
@@ -90,6 +104,9 @@ class Accounts:
             changes["departments"] = json.dumps(list(changes["departments"]))
         if "role" in changes:
             changes["role"] = Role(changes["role"]).value
+        if "viewing_conditions" in changes:
+            given = changes["viewing_conditions"]
+            changes["viewing_conditions"] = (given if isinstance(given, ViewingConditions) else from_stored(given)).stored()
         with self._engine.begin() as conn:
             done = conn.execute(update(Account).where(Account.username == username).values(**changes))
         if done.rowcount == 0:

@@ -56,7 +56,7 @@ def test_operator_accounts_expire(api: Api) -> None:
     api.add_account("op", Role.OPERATOR, expires_us=api.clock.now_us + DAY_US, conditions="管理室内でのみ閲覧")
     headers = api.headers("op")
     me = api.client.get("/api/v1/auth/me", headers=headers).json()
-    assert me["viewing_conditions"] == "管理室内でのみ閲覧" and me["expires_at"].startswith("2026-06-02T09:00")
+    assert me["viewing_conditions"]["note"] == "管理室内でのみ閲覧" and me["expires_at"].startswith("2026-06-02T09:00")
     api.clock.now_us += DAY_US
     assert api.client.get("/api/v1/auth/me", headers=headers).status_code == 401
     assert login(api, "op").status_code == 401
