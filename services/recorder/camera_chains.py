@@ -77,3 +77,4 @@ class CameraChains:
         await self._queue.put(sealed)
         self._sealing.remove(segment.first_ref)
         metrics.BUFFERED_BYTES.set(self._queue.bytes)
+        metrics.SPILLED_BYTES.set(self._queue.spilled_bytes)

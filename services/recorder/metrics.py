@@ -6,6 +6,7 @@ BYTES_STORED = Counter("roadcam_recorder_bytes_stored_total", "encrypted bytes s
 UPLOAD_FAILURES = Counter("roadcam_recorder_upload_failures_total", "failed S3 attempts (retried)")
 LOST_MESSAGES = Counter("roadcam_recorder_unreadable_messages_total", "bus messages whose video was gone or invalid")
 BUFFERED_BYTES = Gauge("roadcam_recorder_buffered_bytes", "encrypted bytes waiting for S3")
+SPILLED_BYTES = Gauge("roadcam_recorder_spilled_bytes", "encrypted bytes waiting for S3 on the spool (memory full)")
 SWEEP_FAILURES = Counter(
     "roadcam_recorder_sweep_failures_total",
     "retention deletions or key destructions not carried out (camera '' = the whole sweep failed); retried",

@@ -33,6 +33,7 @@ class Uploader:
             await self._store_with_retry(sealed)
             await self._queue.pop()
             metrics.BUFFERED_BYTES.set(self._queue.bytes)
+            metrics.SPILLED_BYTES.set(self._queue.spilled_bytes)
             await self._announce(sealed)
             await self._watermark.commit()
 
