@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import time
 
+import pytest
+
 from tests.system.conftest import assert_nothing_lost, recorded_gaps, recovery
 from tests.system.stack import camera_entry, wait_until
 
@@ -37,6 +39,10 @@ def test_camera_killed_and_restored(make_stack, cameras) -> None:
     assert seconds <= RECOVERY_BAR_S
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "recorder bug: 'camera <id>: segment at <us> cannot be stored: cannot mux h264 segment: Invalid "
+    "argument: '<none>' returned 22' - seen in every system run for the 640x352 camera's first segment "
+    "and 3 times for bridge after its parameter sets changed; each such segment is dropped"))
 def test_camera_restarting_with_new_parameter_sets(make_stack, cameras, looped_clip) -> None:
     server, _ = cameras
     stack = make_stack()
@@ -48,10 +54,13 @@ def test_camera_restarting_with_new_parameter_sets(make_stack, cameras, looped_c
     seconds = recovery(stack, restored)
     print(f"\nRECOVERY camera with new parameter sets: {seconds:.1f} s")
     time.sleep(6)
-    assert_nothing_lost(stack, "new parameter sets")
+    # The restart itself is a short camera outage: its hole is allowed, ingest's gap must be zero.
+    summary = assert_nothing_lost(stack, "new parameter sets", allowance_s=RECOVERY_BAR_S)
+    assert all(s["ingest_gap_s"] == 0.0 for s in summary.values()), summary
     log = (stack.run_dir / "logs" / "ingest.log").read_text()
     assert "camera bridge: stream parameters changed" in log
     assert seconds <= RECOVERY_BAR_S
+    assert "cannot mux" not in (stack.run_dir / "logs" / "recorder.log").read_text()  # no segment dropped
 
 
 def test_h265_camera_end_to_end(make_stack, rtsp_camera_factory, videos, tmp_path) -> None:
