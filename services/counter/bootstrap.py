@@ -8,11 +8,14 @@ from contextlib import asynccontextmanager
 from roadcam.common import topics
 from roadcam.common.camconfig import load_config
 from roadcam.common.camconfig.models import CameraConfig
+from roadcam.common.config_feed import ConfigFeed
 from roadcam.common.errors import ModelMissingError
 from roadcam.common.video_feed import VideoFeed
 from roadcam.common.wiring import wiring
 from services.counter.detector import YoloDetector
 from services.counter.engine import CountingEngine
+from services.counter.live_config import LiveCounting
+from services.counter.messages import config_document
 from services.counter.publisher import OUTPUT_TOPICS, CountPublisher
 from services.counter.service import CounterService
 from services.counter.settings import Settings
@@ -40,7 +43,7 @@ async def bootstrap(settings: Settings) -> AsyncIterator[CounterService]:
     log.info("counting %d cameras: %s", len(cameras), ", ".join(cameras) or "none")
     detector, model_error = load_detector(settings)
     async with wiring(settings) as wire:
-        await wire.topics([topics.VIDEO, *OUTPUT_TOPICS])
+        await wire.topics([topics.VIDEO, topics.CAMERA_CONFIG, *OUTPUT_TOPICS])
         names = {(c.id, line.id): (line.pos_name, line.neg_name) for c in cameras.values() for line in c.counting_lines}
         publisher = CountPublisher(await wire.producer(), await wire.redis(), settings.census_classes, names,
                                    settings.tally_ttl_s)
@@ -52,4 +55,5 @@ async def bootstrap(settings: Settings) -> AsyncIterator[CounterService]:
         feed = VideoFeed(consumer, await wire.blobs(), settings.target_fps, wanted=lambda camera_id: camera_id in cameras)
         engine = CountingEngine(cameras, detector, settings.counting, settings.target_fps,
                                 queue_interval_s=settings.queue_interval_s)
+        await wire.start(ConfigFeed(settings, config_document, LiveCounting(cameras, engine, names)))
         yield CounterService(settings, feed, engine, publisher, model_error, consumer.assignment)

@@ -6,6 +6,7 @@ rebuilt when its resolution changes, with coordinates scaled from the configured
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 
 from roadcam.common.camconfig.models import CameraConfig, Lane
@@ -68,9 +69,30 @@ class CountingEngine:
         self._lanes = lanes or {}
         self._queue_us = int(queue_interval_s * 1e6)
         self._cameras: dict[str, _Camera] = {}
+        self._changes: dict[str, CameraConfig | None] = {}  # live configuration, applied between frames
+        self._changes_lock = threading.Lock()
+
+    def reconfigure(self, camera_id: str, config: CameraConfig | None) -> None:
+        """A live configuration change (None: stop counting the camera), from any thread; `process`
+        applies it before its next frames."""
+        with self._changes_lock:
+            self._changes[camera_id] = config
+
+    def _apply_changes(self, out: EngineOutput) -> None:
+        with self._changes_lock:
+            changes, self._changes = self._changes, {}
+        for camera_id, config in changes.items():
+            out.crossings += self.restart(camera_id)  # settled on the old lines; the next frame builds the new
+            if config is None:
+                self._config.pop(camera_id, None)
+            else:
+                self._config[camera_id] = config
+            log.info("camera %s: counting lines now %s", camera_id,
+                     ", ".join(line.id for line in config.counting_lines) if config else "none")
 
     def process(self, frames: list[DecodedFrame]) -> EngineOutput:
         out = EngineOutput()
+        self._apply_changes(out)
         frames = [f for f in frames if f.camera_id in self._config]
         for frame, dets in zip(frames, self._detector.detect([f.image for f in frames])):
             cam = self._camera(frame, out)

@@ -6,10 +6,11 @@ no crop, no box (T5, P2).
 """
 from __future__ import annotations
 
+from roadcam.common.config_feed import ConfigDocument
 from services.counter.bins import BinCount
 from services.counter.engine import CameraCrossing, CameraQueue, CameraView
 from services.counter.ground_plane import SpeedBin
-from roadcam.v1 import counting_pb2
+from roadcam.v1 import config_pb2, counting_pb2
 
 _DIRECTION = {1: counting_pb2.DIRECTION_POS, -1: counting_pb2.DIRECTION_NEG}
 
@@ -50,3 +51,9 @@ def speed_bin(s: SpeedBin, census_class: str) -> bytes:
 def view_health(v: CameraView) -> bytes:
     return counting_pb2.ViewHealth(camera_id=v.camera_id, time_us=v.time_us, faults=list(v.faults),
                                    reference_learned=v.learned).SerializeToString()
+
+
+def config_document(value: bytes) -> ConfigDocument:
+    """A camera's configuration document (roadcam.camera-config.v1) from the api."""
+    m = config_pb2.CameraConfigDocument.FromString(value)
+    return ConfigDocument(m.camera_id, m.version, m.config_json, m.changed_time_us, m.removed)
