@@ -48,10 +48,43 @@ class CameraChannel:
         self._slate_code = "paused"
         self._encode_lock = threading.Lock()  # frames and idle slates come from different threads
         self._first_capture_s: float | None = None  # capture time of the open segment's first frame
+        self._hls, self._clock = hls, clock
+        self._held: tuple[str, str] | None = None  # (code, reason) while a configuration change is applied
 
     @property
     def live(self) -> bool:
         return self.reason is None
+
+    @property
+    def pause_code(self) -> str | None:
+        """Why the view is paused, as a short code (None: live)."""
+        return None if self.live else self._slate_code
+
+    def hold(self, code: str, reason: str) -> None:
+        """Slate from now until `install`/`resume` (fail closed while a configuration change is
+        applied); the open segment, rendered with the old masks, is dropped unpublished."""
+        with self._encode_lock:
+            self._held = (code, reason)
+            self._withhold(code, reason)
+            self._encoder.flush()
+            self._first_capture_s = None
+
+    def resume(self) -> None:
+        """The held change turned out not to concern the public view."""
+        with self._encode_lock:
+            self._held = None
+
+    def install(self, camera: CameraConfig, anonymizer: FrameAnonymizer | None, model_error: str | None) -> None:
+        """The changed camera entry and its anonymizer (new masks) are in force from the next frame."""
+        with self._encode_lock:
+            if camera.public_view.fps != self.camera.public_view.fps:
+                self.pacing = Pacing(camera.public_view.fps, self._hls.max_lag_s, self._hls.slate_after_s, self._clock)
+                self._encoder = SegmentEncoder(camera.public_view.fps, self._hls.segment_seconds, self._hls.crf)
+            self.camera, self._anonymizer, self._model_error = camera, anonymizer, model_error
+            self._slate_cache.clear()
+            self._held = None
+            if anonymizer is None:
+                self._withhold("model_missing", model_error or "detectors not loaded")
 
     @property
     def segments_written(self) -> int:
@@ -123,6 +156,9 @@ class CameraChannel:
         return segments
 
     def _public_frame(self, image: np.ndarray, capture_time_us: int) -> np.ndarray:
+        if self._held is not None:
+            self._withhold(*self._held)
+            return self._slate()
         if self._anonymizer is None:
             self._withhold("model_missing", self._model_error or "detectors not loaded")
             return self._slate()
