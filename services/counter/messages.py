@@ -19,7 +19,8 @@ def crossing_event(item: CameraCrossing, census_class: str, direction_name: str)
     c = item.crossing
     return counting_pb2.CrossingEvent(
         camera_id=item.camera_id, line_id=c.line_id, direction=_DIRECTION[c.direction],
-        direction_name=direction_name, object_class=c.object_class, census_class=census_class, time_us=c.time_us,
+        direction_name=direction_name, object_class=c.object_class, census_class=census_class,
+        time_us=c.time_us - c.time_us % 1_000_000,  # whole seconds: a crossing must not help link trajectories (P2)
         size_basis=c.size_basis,
     ).SerializeToString()
 

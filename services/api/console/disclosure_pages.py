@@ -18,6 +18,7 @@ from services.api.console.disclosure_text import DisclosureText
 from services.api.console.guard import Visit, checked_form, require
 from services.api.console.pages import show
 from services.api.console.rendering import language
+from services.api.disclosure.routes_requests import RequestId
 from services.api.disclosure import labels, model, registers
 from services.api.disclosure.model import Decision
 from services.api.disclosure.routes_requests import form_of
@@ -91,7 +92,7 @@ def _detail(request: Request, v: Visit, request_id: int, status: int = 200, **ex
 
 
 @router.get("/requests/{request_id}", response_class=HTMLResponse)
-def request_page(request: Request, request_id: int,
+def request_page(request: Request, request_id: RequestId,
                  v: Annotated[Visit, Depends(require("requests.get"))]) -> HTMLResponse:
     return _detail(request, v, request_id)
 
@@ -105,7 +106,7 @@ def _act(request: Request, v: Visit, request_id: int, action) -> Response:
 
 
 @router.post("/requests/{request_id}/decision", response_class=HTMLResponse)
-def decide(request: Request, request_id: int, v: Annotated[Visit, Depends(require("requests.decide"))],
+def decide(request: Request, request_id: RequestId, v: Annotated[Visit, Depends(require("requests.decide"))],
            form: Annotated[dict, Depends(checked_form)]) -> Response:
     decision = Decision(form.get("approve") == "yes", v.user.username, form.get("reason", ""))
     return _act(request, v, request_id,
@@ -119,19 +120,19 @@ def _finish(request: Request, v: Visit, request_id: int, target: str, reason: st
 
 
 @router.post("/requests/{request_id}/withdraw", response_class=HTMLResponse)
-def withdraw(request: Request, request_id: int, v: Annotated[Visit, Depends(require("requests.withdraw"))],
+def withdraw(request: Request, request_id: RequestId, v: Annotated[Visit, Depends(require("requests.withdraw"))],
              form: Annotated[dict, Depends(checked_form)]) -> Response:
     return _finish(request, v, request_id, "withdrawn", form.get("reason", ""))
 
 
 @router.post("/requests/{request_id}/close", response_class=HTMLResponse)
-def close(request: Request, request_id: int, v: Annotated[Visit, Depends(require("requests.close"))],
+def close(request: Request, request_id: RequestId, v: Annotated[Visit, Depends(require("requests.close"))],
           form: Annotated[dict, Depends(checked_form)]) -> Response:
     return _finish(request, v, request_id, "closed", form.get("reason", ""))
 
 
 @router.post("/requests/{request_id}/exports", response_class=HTMLResponse)
-def export(request: Request, request_id: int, v: Annotated[Visit, Depends(require("exports.create"))],
+def export(request: Request, request_id: RequestId, v: Annotated[Visit, Depends(require("exports.create"))],
            _: Annotated[dict, Depends(checked_form)]) -> Response:
     try:
         packages = Disclosure.of(request).export(v.user, request_id, _trail(request, v))
@@ -143,14 +144,14 @@ def export(request: Request, request_id: int, v: Annotated[Visit, Depends(requir
 
 
 @router.post("/requests/{request_id}/viewings", response_class=HTMLResponse)
-def viewing(request: Request, request_id: int, v: Annotated[Visit, Depends(require("requests.viewing"))],
+def viewing(request: Request, request_id: RequestId, v: Annotated[Visit, Depends(require("requests.viewing"))],
             form: Annotated[dict, Depends(checked_form)]) -> Response:
     return _act(request, v, request_id, lambda d, trail: d.record_viewing(
         v.user, request_id, form.get("counterpart_name", ""), form.get("content", ""), form.get("other", ""), trail))
 
 
 @router.get("/requests/{request_id}/view/{camera_id}", response_class=HTMLResponse)
-def view_page(request: Request, request_id: int, camera_id: str,
+def view_page(request: Request, request_id: RequestId, camera_id: str,
               v: Annotated[Visit, Depends(require("requests.viewing"))]) -> HTMLResponse:
     found = Disclosure.of(request).registry.get(v.user, request_id)
     mark = f"{v.user.username} · No.{found.id} · {labels.local(v.backend.now_us(), v.backend.tz, True)}"
@@ -158,14 +159,14 @@ def view_page(request: Request, request_id: int, camera_id: str,
 
 
 @router.get("/requests/{request_id}/stream/{camera_id}")
-def stream(request: Request, request_id: int, camera_id: str,
+def stream(request: Request, request_id: RequestId, camera_id: str,
            v: Annotated[Visit, Depends(require("requests.viewing"))]) -> Response:
     body = Disclosure.of(request).stream(v.user, request_id, camera_id, _trail(request, v))
     return Response(body, media_type="video/mp4", headers={"Cache-Control": "no-store", "Content-Disposition": "inline"})
 
 
 @router.get("/requests/{request_id}/document")
-def document(request: Request, request_id: int, v: Annotated[Visit, Depends(require("requests.document_get"))]) -> Response:
+def document(request: Request, request_id: RequestId, v: Annotated[Visit, Depends(require("requests.document_get"))]) -> Response:
     _, content_type, body = Disclosure.of(request).document(v.user, request_id, _trail(request, v))
     return Response(body, media_type=content_type, headers={"Cache-Control": "no-store"})
 

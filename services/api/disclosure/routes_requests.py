@@ -5,7 +5,7 @@ import base64
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from services.api.deps import AuditTrailDep, CamerasDep, ClockDep, allow
@@ -20,6 +20,7 @@ from services.api.errors import ApiError
 from services.api.store.accounts import Principal
 from services.api.times import to_us
 
+RequestId = Annotated[int, Path(ge=1, le=2**62, description="request No.")]  # larger ids cannot exist
 router = APIRouter(prefix="/api/v1/requests", tags=["disclosure"])
 
 
@@ -54,14 +55,14 @@ def create_request(body: RequestIn, d: DisclosureDep, clock: ClockDep, trail: Au
 
 
 @router.get("/{request_id}", name="requests.get")
-def get_request(request_id: int, d: DisclosureDep, clock: ClockDep,
+def get_request(request_id: RequestId, d: DisclosureDep, clock: ClockDep,
                 who: Annotated[Principal, Depends(allow("requests.get"))]) -> RequestOut:
     request = d.registry.get(who, request_id)
     return RequestOut.of(request, clock.tz, d.holds.of_request(request.id))
 
 
 @router.put("/{request_id}/document", name="requests.document_put", status_code=204)
-def put_document(request_id: int, body: DocumentIn, d: DisclosureDep, trail: AuditTrailDep,
+def put_document(request_id: RequestId, body: DocumentIn, d: DisclosureDep, trail: AuditTrailDep,
                  who: Annotated[Principal, Depends(allow("requests.document_put"))]) -> Response:
     """The written request (照会書, PDF or image); sealed with AES-256-GCM before it is stored."""
     try:
@@ -73,7 +74,7 @@ def put_document(request_id: int, body: DocumentIn, d: DisclosureDep, trail: Aud
 
 
 @router.get("/{request_id}/document", name="requests.document_get")
-def get_document(request_id: int, d: DisclosureDep, trail: AuditTrailDep,
+def get_document(request_id: RequestId, d: DisclosureDep, trail: AuditTrailDep,
                  who: Annotated[Principal, Depends(allow("requests.document_get"))]) -> Response:
     filename, content_type, body = d.document(who, request_id, trail)
     return Response(body, media_type=content_type, headers={
@@ -81,7 +82,7 @@ def get_document(request_id: int, d: DisclosureDep, trail: AuditTrailDep,
 
 
 @router.post("/{request_id}/decision", name="requests.decide")
-def decide(request_id: int, body: DecisionIn, d: DisclosureDep, clock: ClockDep, trail: AuditTrailDep,
+def decide(request_id: RequestId, body: DecisionIn, d: DisclosureDep, clock: ClockDep, trail: AuditTrailDep,
            who: Annotated[Principal, Depends(allow("requests.decide"))]) -> RequestOut:
     request = d.registry.decide(who, request_id, Decision(body.approve, who.username, body.reason), clock.now_us(),
                                 trail)
@@ -89,19 +90,19 @@ def decide(request_id: int, body: DecisionIn, d: DisclosureDep, clock: ClockDep,
 
 
 @router.post("/{request_id}/withdraw", name="requests.withdraw")
-def withdraw(request_id: int, body: ReasonIn, d: DisclosureDep, clock: ClockDep, trail: AuditTrailDep,
+def withdraw(request_id: RequestId, body: ReasonIn, d: DisclosureDep, clock: ClockDep, trail: AuditTrailDep,
              who: Annotated[Principal, Depends(allow("requests.withdraw"))]) -> RequestOut:
     return RequestOut.of(d.registry.finish(who, request_id, "withdrawn", body.reason, clock.now_us(), trail), clock.tz)
 
 
 @router.post("/{request_id}/close", name="requests.close")
-def close(request_id: int, body: ReasonIn, d: DisclosureDep, clock: ClockDep, trail: AuditTrailDep,
+def close(request_id: RequestId, body: ReasonIn, d: DisclosureDep, clock: ClockDep, trail: AuditTrailDep,
           who: Annotated[Principal, Depends(allow("requests.close"))]) -> RequestOut:
     return RequestOut.of(d.registry.finish(who, request_id, "closed", body.reason, clock.now_us(), trail), clock.tz)
 
 
 @router.post("/{request_id}/exports", name="exports.create", status_code=201)
-def create_exports(request_id: int, d: DisclosureDep, clock: ClockDep, trail: AuditTrailDep,
+def create_exports(request_id: RequestId, d: DisclosureDep, clock: ClockDep, trail: AuditTrailDep,
                    who: Annotated[Principal, Depends(allow("exports.create"))]) -> list[ExportOut]:
     """Clips remuxed from the original segments with signed manifests; one one-time link per camera."""
     packages = d.export(who, request_id, trail)
@@ -111,7 +112,7 @@ def create_exports(request_id: int, d: DisclosureDep, clock: ClockDep, trail: Au
 
 
 @router.post("/{request_id}/viewings", name="requests.viewing", status_code=204)
-def record_viewing(request_id: int, body: ViewingIn, d: DisclosureDep, trail: AuditTrailDep,
+def record_viewing(request_id: RequestId, body: ViewingIn, d: DisclosureDep, trail: AuditTrailDep,
                    who: Annotated[Principal, Depends(allow("requests.viewing"))]) -> Response:
     """Record an approved viewing at the office in the viewing log (Tottori 別記様式)."""
     d.record_viewing(who, request_id, body.counterpart_name, body.content, body.other, trail)

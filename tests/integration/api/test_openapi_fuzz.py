@@ -1,6 +1,7 @@
 """Schemathesis against the OpenAPI: generated (and malformed) requests never cause a 5xx."""
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,8 @@ _headers: dict[str, str] = {}
 
 @pytest.fixture
 def web_schema(tmp_path: Path):
-    api = make_api(tmp_path)
+    # A configured installation: uploads of request documents are sealed with this key.
+    api = make_api(tmp_path, document_key=base64.b64encode(b"k" * 32).decode(), export_dir=tmp_path / "exports")
     api.add_account("target", Role.ANALYST)
     _headers.clear()
     _headers.update(api.role_headers()[Role.MANAGER])

@@ -91,15 +91,15 @@ class Api:
         return out
 
 
-def settings_for(tmp_path: Path, database_url: str) -> Settings:
+def settings_for(tmp_path: Path, database_url: str, **overrides) -> Settings:
     return Settings(config_file=write_config(tmp_path / "cameras.yaml"), database_url=database_url,
                     jwt_secret="x" * 40, consume_bus=False, health_port=0, audit_anchor_dir=tmp_path / "anchors",
-                    audit_anchor_every=10)
+                    audit_anchor_every=10, **overrides)
 
 
-def make_api(tmp_path: Path, database_url: str | None = None) -> Api:
+def make_api(tmp_path: Path, database_url: str | None = None, **settings_overrides) -> Api:
     url = database_url or f"sqlite:///{tmp_path / 'api.sqlite3'}"
-    settings = settings_for(tmp_path, url)
+    settings = settings_for(tmp_path, url, **settings_overrides)
     clock = Clock()
     parts = open_parts(settings, clock)
     client = TestClient(create_app(settings, parts), raise_server_exceptions=False)

@@ -167,3 +167,14 @@ def test_engine_measures_speed_and_queues_when_calibrated():
     queues = [q for o in outs for q in o.queues]
     assert len(queues) == 2  # at 0 s and 1 s of capture time (1 s interval, 2 s of video)
     assert queues[-1].sample.vehicles == 1 and queues[-1].sample.length_m == pytest.approx(2.9, abs=0.1)
+
+
+def test_crossings_leave_the_counter_in_whole_seconds() -> None:
+    """P2/T5: microsecond times would let crossings of one vehicle over several lines be linked."""
+    from roadcam.v1 import counting_pb2
+    from services.counter.counting import CountedCrossing
+    from services.counter.engine import CameraCrossing
+    from services.counter.messages import crossing_event
+
+    raw = crossing_event(CameraCrossing("cam-1", CountedCrossing("l1", 1, "car", 1_700_000_123_456_789)), "小型車", "上り")
+    assert counting_pb2.CrossingEvent.FromString(raw).time_us == 1_700_000_123_000_000
