@@ -27,7 +27,11 @@ def _answer(request: Request, kind: str, fmt: str, lang: str, columns, rows: lis
                   rows=rows, printed_at=local(clock.now_us(), clock.tz, True), lang_forced=lang)
 
 
-@router.get("/provision", name="registers.provision")
+REGISTER_RESPONSE = {200: {"content": {"text/csv": {}, "text/html": {}},
+                           "description": "Excel-safe CSV (format=csv) or printable A4 HTML (format=html)"}}
+
+
+@router.get("/provision", name="registers.provision", responses=REGISTER_RESPONSE)
 def provision_register(request: Request, d: DisclosureDep, clock: ClockDep, trail: AuditTrailDep,
                        who: Annotated[Principal, Depends(allow("registers.provision"))],
                        format: Format = "csv", lang: Lang = "ja") -> Response:
@@ -37,7 +41,7 @@ def provision_register(request: Request, d: DisclosureDep, clock: ClockDep, trai
                    registers.provision_rows(found, clock.tz, lang), registers.provision_csv(found, clock.tz, lang), clock)
 
 
-@router.get("/viewing", name="registers.viewing")
+@router.get("/viewing", name="registers.viewing", responses=REGISTER_RESPONSE)
 def viewing_log(request: Request, d: DisclosureDep, clock: ClockDep, trail: AuditTrailDep,
                 who: Annotated[Principal, Depends(allow("registers.viewing"))],
                 format: Format = "csv", lang: Lang = "ja") -> Response:
