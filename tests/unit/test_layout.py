@@ -107,3 +107,16 @@ def test_the_local_stack_gives_the_api_what_disclosure_needs(tmp_path: Path) -> 
 
     load_signing_key((secrets / "roadcam_api_export_signing_key").read_text())  # a valid Ed25519 seed
     assert len(__import__("base64").b64decode((secrets / "roadcam_api_document_key").read_text())) == 32
+
+
+def test_each_service_has_one_protobuf_edge() -> None:
+    """Only `services/<name>/messages.py` turns a service's objects into bus messages and back."""
+    edges: dict[str, list[str]] = {}
+    for path in (ROOT / "services").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        imports = [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+        imports += [a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names]
+        if any(name.startswith("roadcam.v1") for name in imports):
+            edges.setdefault(path.relative_to(ROOT).parts[1], []).append(path.name)
+    assert edges and all(files == ["messages.py"] for files in edges.values()), edges
+    assert set(edges) == {"ingest", "anonymizer", "counter", "recorder", "api"}
