@@ -11,6 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 # The api's audit signing master in the local stack; services get keys derived from it.
 AUDIT_MASTER_FILE = "secrets/roadcam_api_audit_signing_key"
 
@@ -42,11 +49,7 @@ class StackInfo:
         path = Path(self.run_dir) / relative
         return path.read_text().strip() if path.is_file() else None
 
-    @staticmethod
-    def free_port() -> int:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            return sock.getsockname()[1]
+    free_port = staticmethod(free_port)  # hooks ask the stack info for a port
 
 
 @dataclass

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from roadcam.common.devhooks import free_port  # noqa: F401 (re-exported for the stack and tests)
 from roadcam.common.errors import RoadcamError
 
 log = logging.getLogger(__name__)
@@ -18,12 +19,6 @@ log = logging.getLogger(__name__)
 
 class StackError(RoadcamError):
     """A local server could not be started."""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:

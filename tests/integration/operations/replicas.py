@@ -1,7 +1,6 @@
 """Api replicas as real uvicorn servers on 127.0.0.1 free ports, in this process (one thread each)."""
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -10,15 +9,10 @@ from pathlib import Path
 import uvicorn
 from fastapi import FastAPI
 
+from roadcam.common.devhooks import free_port
 from services.api.app import create_app
 from services.api.parts import ApiParts, open_parts
 from tests.unit.api.apikit import settings_for
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
