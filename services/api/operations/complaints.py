@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from sqlalchemy import Engine, select, update
 
+from services.api.db.filters import narrowed
 from services.api.errors import NotFound
 from services.api.operations.tables import ComplaintRow
 
@@ -90,13 +91,7 @@ class Complaints:
 
     def list(self, f: ComplaintFilter) -> list[Complaint]:
         q = select(ComplaintRow).order_by(ComplaintRow.received_us.desc(), ComplaintRow.id.desc()).limit(f.limit)
-        for column, value in ((ComplaintRow.status, f.status), (ComplaintRow.category, f.category),
-                              (ComplaintRow.camera_id, f.camera_id)):
-            if value is not None:
-                q = q.where(column == value)
-        if f.since_us is not None:
-            q = q.where(ComplaintRow.received_us >= f.since_us)
-        if f.until_us is not None:
-            q = q.where(ComplaintRow.received_us < f.until_us)
+        q = narrowed(q, ((ComplaintRow.status, f.status), (ComplaintRow.category, f.category),
+                         (ComplaintRow.camera_id, f.camera_id)), ComplaintRow.received_us, f.since_us, f.until_us)
         with self._engine.connect() as conn:
             return [_complaint(r) for r in conn.execute(q)]

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from services.api import metrics
 from services.api.audit_anchor import Anchor, AnchorPolicy, AnchorStore
 from services.api.audit_chain import AuditRecord, ChainCheck, ChainedEntry, chain, verify
+from services.api.db.filters import narrowed
 from services.api.db.tables import AuditEntry, AuditHead
 
 log = logging.getLogger(__name__)
@@ -92,14 +93,8 @@ class AuditLog:
 
     def entries(self, flt: AuditFilter) -> list[ChainedEntry]:
         q = select(AuditEntry).where(AuditEntry.seq > flt.after_seq)
-        for column, value in ((AuditEntry.actor, flt.actor), (AuditEntry.action, flt.action),
-                              (AuditEntry.camera_id, flt.camera_id)):
-            if value is not None:
-                q = q.where(column == value)
-        if flt.since_us is not None:
-            q = q.where(AuditEntry.time_us >= flt.since_us)
-        if flt.until_us is not None:
-            q = q.where(AuditEntry.time_us < flt.until_us)
+        q = narrowed(q, ((AuditEntry.actor, flt.actor), (AuditEntry.action, flt.action),
+                         (AuditEntry.camera_id, flt.camera_id)), AuditEntry.time_us, flt.since_us, flt.until_us)
         with self._engine.connect() as conn:
             rows = conn.execute(q.order_by(AuditEntry.seq).limit(flt.limit)).all()
         return [_to_entry(r) for r in rows]
