@@ -1,10 +1,12 @@
 """Shared helpers for the api tests: a camera config, an app on a real database, signed-in clients."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 import yaml
 from fastapi.testclient import TestClient
 
@@ -104,3 +106,12 @@ def make_api(tmp_path: Path, database_url: str | None = None, **settings_overrid
     parts = open_parts(settings, clock)
     client = TestClient(create_app(settings, parts), raise_server_exceptions=False)
     return Api(client, parts, clock)
+
+
+@pytest.fixture(name="api")
+def api_fixture(tmp_path: Path) -> Iterator[Api]:
+    """The api on a real SQLite database; the conftests that need it import this one fixture."""
+    made = make_api(tmp_path)
+    yield made
+    made.client.close()
+    made.parts.engine.dispose()
