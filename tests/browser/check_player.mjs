@@ -1,17 +1,10 @@
 // Opens the public page in headless Chromium and checks the first player really plays.
 // usage: node check_player.mjs URL SCREENSHOT.png USER_DATA_DIR
 // Prints one JSON line: {start, end, advanced, paused, error, lang, notice}.
-import { chromium } from 'playwright-core';
+import { launch } from './launch.mjs';
 
 const [url, screenshot, userDataDir] = process.argv.slice(2);
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync',
-         '--autoplay-policy=no-user-gesture-required'],
-  viewport: { width: 900, height: 800 },
-});
+const context = await launch(userDataDir, { width: 900, height: 800 });
 const result = {};
 try {
   const page = await context.newPage();

@@ -1,17 +1,10 @@
 // A manager signs in, opens a camera's configuration, draws a counting line and a privacy mask on
 // the still of the anonymized view, previews the diff and saves with a reason. PNG screenshots.
 // usage: node draw_config.mjs BASE_URL OUT_DIR USER_DATA_DIR CAMERA USER PASSWORD
-import { chromium } from 'playwright-core';
+import { launch } from './launch.mjs';
 
 const [base, outDir, userDataDir, camera, user, password] = process.argv.slice(2);
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync',
-         '--autoplay-policy=no-user-gesture-required'],
-  viewport: { width: 1280, height: 900 },
-});
+const context = await launch(userDataDir, { width: 1280, height: 900 });
 const result = { errors: [] };
 const page = await context.newPage();
 page.on('pageerror', (e) => result.errors.push(String(e)));
