@@ -72,7 +72,7 @@ async def ensure_bucket(store: RecordingStore, deadline_s: float = 60.0) -> None
 
 def recorder_service(settings: Settings, cameras: list[CameraConfig], video: ExplicitConsumer, producer: BusProducer,
                      blobs: BlobStore | None, recordings: tuple[RecordingStore, DataKeyRing, HoldBook],
-                     duties: list[Duty]) -> RecorderService:
+                     duties: list[Duty], audit_signed: bool = True) -> RecorderService:
     """The recording pipeline's parts, joined (before the consumer starts: it registers rebalance hooks)."""
     store, keyring, holds = recordings
     queue = UploadQueue(settings.buffer_max_bytes, settings.spool_dir, settings.spool_max_bytes)
@@ -80,7 +80,7 @@ def recorder_service(settings: Settings, cameras: list[CameraConfig], video: Exp
     watermark = CommitWatermark(video, lambda: queue.refs() + chains.pending_refs())
     intake = VideoIntake(video, blobs, chains, holds, queue, watermark)
     uploader = Uploader(queue, store, keyring, holds, producer, watermark, settings.retry_max_s)
-    return RecorderService(intake, chains, queue, uploader, watermark, duties)
+    return RecorderService(intake, chains, queue, uploader, watermark, duties, audit_signed)
 
 
 def audit_key(settings: Settings) -> bytes | None:
@@ -94,13 +94,6 @@ def audit_key(settings: Settings) -> bytes | None:
     if len(key) < 32:
         raise ConfigError(f"recorder: audit_key must be 32 bytes, got {len(key)}")
     return key
-
-
-def _require_signing(audit: AuditPublisher):
-    async def probe() -> None:
-        if not audit.signs:
-            raise ConfigError("ROADCAM_RECORDER_AUDIT_KEY is missing: audit events would be refused")
-    return probe
 
 
 @asynccontextmanager
@@ -117,13 +110,12 @@ async def bootstrap(settings: Settings) -> AsyncIterator[RecorderService]:
         retention = {c.id: c.retention_days for c in config.cameras}
         sweeper = Sweeper(store, keyring, holds, lambda cam: retention.get(cam, settings.orphan_retention_days), now_us)
         audit = AuditPublisher(producer, audit_key(settings))
-        wire.probe("audit_signing", _require_signing(audit))
         duties = [HoldCommands(commands, holds, audit).run,
                   SweepSchedule(sweeper, audit, settings.sweep_interval_s, settings.sweep_retry_s).run,
                   IntegrityCheck(store, keyring, [c.id for c in config.cameras if c.records], settings.verify_window_s,
                                  settings.verify_interval_s, now_us).run]
         service = recorder_service(settings, list(config.cameras), video, producer, await wire.blobs(),
-                                   (store, keyring, holds), duties)
+                                   (store, keyring, holds), duties, audit.signs)
         await wire.start(video)  # after the service registered its rebalance hooks
         await wire.start(commands)
         yield service

@@ -25,14 +25,15 @@ Duty = Callable[[], Awaitable[None]]
 
 class RecorderService:
     def __init__(self, intake: VideoIntake, chains: CameraChains, queue: UploadQueue, uploader: Uploader,
-                 watermark: CommitWatermark, duties: list[Duty]) -> None:
+                 watermark: CommitWatermark, duties: list[Duty], audit_signed: bool = True) -> None:
         self._intake, self._chains, self._queue = intake, chains, queue
         self._uploader, self._watermark, self._duties = uploader, watermark, duties
+        self._audit_signed = audit_signed  # unsigned audit events are refused by the api: not ready
 
     def ready(self) -> tuple[bool, dict]:
         s3_ok = self._uploader.s3_ok
-        return self._intake.started and s3_ok, {
-            "cameras": sorted(self._chains.cameras), "s3_ok": s3_ok,
+        return self._intake.started and s3_ok and self._audit_signed, {
+            "cameras": sorted(self._chains.cameras), "s3_ok": s3_ok, "audit_signed": self._audit_signed,
             "buffered_segments": len(self._queue), "buffered_bytes": self._queue.bytes,
             "spilled_bytes": self._queue.spilled_bytes,
         }
