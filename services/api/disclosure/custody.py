@@ -17,7 +17,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from roadcam.common.errors import ConfigError
+from services.api.disclosure.keys import key_from_base64
 
 FORMAT = "roadcam-custody-v1"
 SEGMENT_RULE = "roadcam-segment-v1"
@@ -28,12 +28,7 @@ def canonical(doc: dict) -> bytes:
 
 
 def load_signing_key(seed_b64: str) -> Ed25519PrivateKey:
-    try:
-        seed = base64.b64decode(seed_b64, validate=True)
-    except ValueError as exc:
-        raise ConfigError("export_signing_key must be base64 of a 32-byte Ed25519 seed") from exc
-    if len(seed) != 32:
-        raise ConfigError(f"export_signing_key must be a 32-byte Ed25519 seed, got {len(seed)} bytes")
+    seed = key_from_base64(seed_b64, "export_signing_key", "a 32-byte Ed25519 seed")
     return Ed25519PrivateKey.from_private_bytes(seed)
 
 

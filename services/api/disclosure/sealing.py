@@ -4,14 +4,14 @@ The request id is the associated data, so a sealed document moved to another req
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from roadcam.common.errors import ConfigError, RoadcamError
+from roadcam.common.errors import RoadcamError
+from services.api.disclosure.keys import key_from_base64
 
 NONCE_BYTES = 12
 
@@ -22,12 +22,7 @@ class SealError(RoadcamError):
 
 class DocumentSealer:
     def __init__(self, key_b64: str) -> None:
-        try:
-            key = base64.b64decode(key_b64, validate=True)
-        except ValueError as exc:
-            raise ConfigError("document_key must be base64 of 32 random bytes") from exc
-        if len(key) != 32:
-            raise ConfigError(f"document_key must be 32 bytes (AES-256), got {len(key)}")
+        key = key_from_base64(key_b64, "document_key", "32 random bytes (AES-256)")
         self._aead = AESGCM(key)
         # Names the key without revealing it, so a rotated key is detected instead of failing opaquely.
         self.key_id = hashlib.sha256(b"roadcam-document-key|" + key).hexdigest()[:16]
