@@ -2,7 +2,7 @@
 CLI and the benchmark. Missing models raise ModelMissingError (fail closed)."""
 from __future__ import annotations
 
-from services.anonymizer.detectors import CenterFaces, PersonDetector, PlateDetector, YuNetFaces
+from roadcam.vision.detectors import CenterFaces, PersonDetector, PlateDetector, YuNetFaces
 from services.anonymizer.motion_gate import MotionGate
 from services.anonymizer.pipeline import FrameAnonymizer, Scheduled
 from services.anonymizer.settings import DetectionSettings

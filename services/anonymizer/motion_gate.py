@@ -11,7 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from services.anonymizer.detectors import Box
+from roadcam.vision.detectors import Box
 
 _PX_PER_CELL = 4  # low-resolution pixels per cell side; each is an area average of the source
 

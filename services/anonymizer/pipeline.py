@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from services.anonymizer.detectors import Box, Detector
 from services.anonymizer.motion_gate import MotionGate, covered_cells
-from services.anonymizer.redact import BOX_MARGIN, apply_mosaic, blur_boxes, mosaic_mask, scale_polygons, smear_cells
+from services.anonymizer.redact import apply_mosaic, mosaic_mask, scale_polygons, smear_cells
 from roadcam.common.camconfig.models import NEAR_SOURCE, CameraConfig
 from roadcam.common.errors import RoadcamError
+from roadcam.vision.blur import BOX_MARGIN, blur_boxes
+from roadcam.vision.detectors import Box, Detector
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 
-from services.anonymizer.detectors import Box
+from roadcam.vision.detectors import Box
 from services.anonymizer.hls import PlaylistState
 from roadcam.common.camconfig.models import CameraConfig
 

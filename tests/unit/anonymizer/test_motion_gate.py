@@ -5,7 +5,7 @@ import numpy as np
 import yaml
 import pytest
 
-from services.anonymizer.detectors import Box
+from roadcam.vision.detectors import Box
 from services.anonymizer.motion_gate import MotionGate, covered_cells
 from services.anonymizer.pipeline import AnonymizationError, FrameAnonymizer, Scheduled
 from roadcam.common.camconfig import parse_config

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from services.anonymizer.pipeline import AnonymizationError, FrameAnonymizer, RegionMemory, Scheduled, fit_width
-from services.anonymizer.detectors import Box
+from roadcam.vision.detectors import Box
 from tests.unit.anonymizer.fakes import FixedDetector, camera, detail, noise
 
 

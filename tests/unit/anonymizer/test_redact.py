@@ -1,7 +1,8 @@
 import numpy as np
 
-from services.anonymizer.detectors import Box
-from services.anonymizer.redact import BOX_MARGIN, apply_mosaic, blur_boxes, grow, mosaic_mask, scale_polygons
+from roadcam.vision.detectors import Box
+from roadcam.vision.blur import BOX_MARGIN, blur_boxes, grow
+from services.anonymizer.redact import apply_mosaic, mosaic_mask, scale_polygons
 from tests.unit.anonymizer.fakes import detail, noise
 
 
