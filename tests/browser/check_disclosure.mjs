@@ -5,16 +5,18 @@
 // Prints one JSON line (the Python test asserts on it and verifies the download).
 import { writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { ARGS, PATIENT_MS } from './launch.mjs';
 
 const [base, outDir, camera, start, end, pdf, operator, manager, password, downloadTo] = process.argv.slice(2);
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: ARGS,
 });
 const result = { errors: [], shots: [] };
 
 async function signedIn(user) {
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  context.setDefaultTimeout(PATIENT_MS);
+  context.setDefaultNavigationTimeout(PATIENT_MS);
   const page = await context.newPage();
   page.on('pageerror', (e) => result.errors.push(String(e)));
   await page.goto(`${base}/console/login?lang=ja`, { waitUntil: 'load' });
@@ -51,7 +53,9 @@ try {
   result.registeredState = await op.getAttribute('#request-state', 'data-state');
   result.hasDocument = await op.locator('#document-link').count();
   await shot(op, '2-registered');
-  for (let i = 0; i < 60 && !(await op.locator('.hold[data-confirmed=yes]').count()); i++) {
+  // The recorder confirms over the bus: reload until it has, within a deadline that allows for load.
+  const holdDeadline = Date.now() + 180000;
+  while (Date.now() < holdDeadline && !(await op.locator('.hold[data-confirmed=yes]').count())) {
     await op.waitForTimeout(500);
     await op.reload({ waitUntil: 'load' });
   }

@@ -1,22 +1,16 @@
 // Walks the public site and the operator console in headless Chromium, saving PNG screenshots.
 // usage: node check_site.mjs BASE_URL OUT_DIR USER_DATA_DIR CAMERA USER PASSWORD
 // Prints one JSON line with what each page showed (the Python test asserts on it).
-import { chromium } from 'playwright-core';
+import { launch } from './launch.mjs';
 
 const [base, outDir, userDataDir, camera, user, password] = process.argv.slice(2);
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1100, height: 800 },
-});
+const context = await launch(userDataDir, { width: 1100, height: 800 });
 const result = { pages: {}, errors: [] };
 const page = await context.newPage();
 page.on('pageerror', (e) => result.errors.push(String(e)));
 
 async function visit(name, path, extra) {
-  await page.goto(base + path, { waitUntil: 'load', timeout: 30000 });
+  await page.goto(base + path, { waitUntil: 'load' });
   const info = { lang: await page.getAttribute('html', 'lang'), h1: (await page.textContent('h1')).trim(),
                  videos: await page.locator('video').count(),
                  switchText: (await page.textContent('#lang-switch')).trim() };
@@ -26,7 +20,7 @@ async function visit(name, path, extra) {
 }
 
 const chartPoints = (sel) => async () => {
-  await page.waitForFunction((s) => document.querySelector(s)?.dataset.points !== undefined, sel, { timeout: 15000 });
+  await page.waitForFunction((s) => document.querySelector(s)?.dataset.points !== undefined, sel, { polling: 250 });
   return { points: Number(await page.getAttribute(sel, 'data-points')),
            canvas: await page.locator(`${sel} canvas`).count() };
 };
@@ -37,7 +31,7 @@ try {
     notice: await page.textContent('dl.notice'), paused: await page.isVisible('#paused-note') }));
   await visit('public-camera-en', `/cameras/${camera}?lang=en`, async () => ({ notice: await page.textContent('dl.notice') }));
   await visit('public-map-ja', '/map?lang=ja', async () => {
-    await page.waitForFunction(() => document.getElementById('map').dataset.markers !== undefined, null, { timeout: 15000 });
+    await page.waitForFunction(() => document.getElementById('map').dataset.markers !== undefined, null, { polling: 250 });
     return { markers: Number(await page.getAttribute('#map', 'data-markers')),
              tooltips: await page.locator('.leaflet-tooltip').allTextContents() };
   });
@@ -53,7 +47,7 @@ try {
   await visit('console-cameras-ja', '/console/cameras', async () => ({ rows: await page.locator('#cameras-table tbody tr').count() }));
   await visit('console-camera-ja', `/console/cameras/${camera}`);
   await visit('console-counts-ja', `/console/counts?camera=${camera}&bin=15&hours=24`, async () => {
-    await page.waitForSelector('#live-table', { timeout: 15000 });
+    await page.waitForSelector('#live-table');
     const queues = await chartPoints('#queue-chart')();
     const speeds = await chartPoints('#speed-chart')();
     return { ...(await chartPoints('#counts-chart')()), live: await page.textContent('#live-table'),

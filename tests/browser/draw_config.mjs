@@ -14,11 +14,13 @@ try {
   await page.fill('input[name=password]', password);
   await Promise.all([page.waitForURL('**/console'), page.click('button[type=submit]')]);
   await page.goto(`${base}/console/cameras/${camera}`, { waitUntil: 'load' });
-  await page.waitForTimeout(4000);
-  result.viewPlaying = await page.evaluate(() => { const v = document.querySelector('video'); return !!v && v.currentTime > 0; });
+  // The player plays when the page says the view is live; how soon depends on the machine's load.
+  const live = await page.locator('#paused-note').isHidden().catch(() => false);
+  result.viewPlaying = live && await page.waitForFunction(() => document.querySelector('video')?.currentTime > 0,
+    null, { polling: 250 }).then(() => true, () => false);
   await page.screenshot({ path: `${outDir}/console-camera-view.png` });
   await page.goto(`${base}/console/cameras/${camera}/config`, { waitUntil: 'load' });
-  await page.waitForFunction(() => document.getElementById('draw').dataset.snapshot.length < 10, null, { timeout: 15000 });
+  await page.waitForFunction(() => document.getElementById('draw').dataset.snapshot.length < 10, null, { polling: 250 });
   result.snapshot = await page.getAttribute('#draw', 'data-snapshot');
   const box = await page.locator('#draw').boundingBox();
   const at = (fx, fy) => page.mouse.click(box.x + box.width * fx, box.y + box.height * fy);

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from tests.integration.anonymizer.harness import (
-    PublicBucket, anonymizer_settings, ingest_settings, models, running_anonymizer, running_ingest,
+    PublicBucket, anonymizer_settings, ingest_settings, is_slate, models, running_anonymizer, running_ingest,
     segment_names, write_config,
 )
 from tests.integration.anonymizer.test_service_hls import wait_until
@@ -27,10 +27,6 @@ def block_std(region: np.ndarray, block: int = 16) -> float:
     w = (region.shape[1] // block) * block
     runs = region[:, :w].astype(np.float32).reshape(region.shape[0], w // block, block, 3)
     return float(runs.std(axis=2).mean())
-
-
-def is_slate(frame: np.ndarray) -> bool:
-    return abs(float(frame[5:50, 5:50].mean()) - 60) < 6 and frame[5:50, 5:50].std() < 4
 
 
 def logged(caplog, text: str) -> int:

@@ -1,6 +1,7 @@
 """The public page in real headless Chromium: hls.js (served locally) plays the live HLS."""
 import asyncio
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -26,9 +27,11 @@ from services.api.public import create_router
 from roadcam.common.camconfig import load_config
 from roadcam.common.settings import KafkaSettings, S3Settings
 from roadcam.devstack.processes import free_port
-from tests.integration.anonymizer.harness import anonymizer_settings, models, write_config
+from tests.integration.anonymizer.harness import anonymizer_settings, is_slate, models, tolerant_of_load, write_config
 
 pytestmark = pytest.mark.slow
+log = logging.getLogger(__name__)
+ADVANCE_S = 5.0  # media seconds the player must play through
 BROWSER_DIR = Path(__file__).resolve().parents[2] / "browser"
 
 
@@ -40,6 +43,8 @@ class LiveCamera(threading.Thread):
         self.clip, self.channel = clip, channel
         self.stop = threading.Event()
         self.error: Exception | None = None
+        self.frames_live = self.frames_paused = 0  # anonymized frames encoded / frames the channel withheld
+        self.slowest_s = 0.0
 
     def run(self) -> None:
         try:
@@ -58,7 +63,11 @@ class LiveCamera(threading.Thread):
                         continue  # 30 fps clip -> 10 fps
                     await asyncio.sleep(max(0.0, next_t - time.time()))
                     next_t += 0.1
+                    began = time.monotonic()
                     segment = self.channel.process(frame.to_ndarray(format="bgr24"), int(time.time() * 1e6))
+                    self.slowest_s = max(self.slowest_s, time.monotonic() - began)
+                    self.frames_live += self.channel.live
+                    self.frames_paused += not self.channel.live
                     if segment:
                         await self.channel.publish(segment)
 
@@ -66,9 +75,10 @@ class LiveCamera(threading.Thread):
 def serve(app: FastAPI, port: int) -> uvicorn.Server:
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()
-    deadline = time.time() + 20
+    deadline = time.time() + 60
     while not server.started and time.time() < deadline:
         time.sleep(0.05)
+    assert server.started, f"uvicorn did not start on port {port} within 60 s"
     return server
 
 
@@ -78,42 +88,60 @@ def chromium_ready():
         pytest.skip("chromium or tests/browser/node_modules missing (bash install.sh --test)")
 
 
+def play_in_chromium(page_url: str, tmp_path: Path) -> tuple[dict, Path]:
+    """check_player.mjs's JSON result and the page screenshot (the player alone is page-video.png)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    shot = tmp_path / "page.png"
+    proc = subprocess.run(["node", "check_player.mjs", page_url, str(shot), str(tmp_path / "profile"), str(ADVANCE_S), "240"],
+                          cwd=BROWSER_DIR, env={**os.environ, "HOME": str(home)}, capture_output=True, text=True,
+                          timeout=300)
+    result = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.stdout.strip() else {"stderr": proc.stderr}
+    return result, shot
+
+
+def public_app(config: Path, s3_server, bucket: str) -> FastAPI:
+    api_settings = SimpleNamespace(config_file=config, s3=S3Settings(endpoint=s3_server.endpoint, ca_file=s3_server.ca_file,
+                                   access_key="test"), s3_secret_key=SecretStr("test-secret"), public_bucket=bucket)
+    app = FastAPI()
+    app.include_router(create_router(api_settings))
+    return app
+
+
 def test_page_plays_live_hls_in_chromium(tmp_path, chromium_ready, redis_server, s3_server, videos, shared_data):
     config = write_config(tmp_path, videos / "bridge_dense_5s.mp4")
     bucket = f"pub-{uuid.uuid4().hex[:8]}"
-    settings = anonymizer_settings(config, KafkaSettings(), redis_server.url, s3_server, bucket, models(shared_data))
+    settings = tolerant_of_load(
+        anonymizer_settings(config, KafkaSettings(), redis_server.url, s3_server, bucket, models(shared_data)))
     camera = load_config(config).cameras[0]
     anonymizer, error = make_anonymizer(settings, camera)
     assert error is None
     sink = S3Sink(make_minio(settings.s3, settings.s3_secret_key.get_secret_value()), bucket)
     repo = RedisStateRepo(aioredis.from_url(redis_server.url))
     live = LiveCamera(videos / "bridge_dense_5s.mp4", CameraChannel(camera, anonymizer, None, settings.hls, sink, repo, "a"))
-    api_settings = SimpleNamespace(config_file=config, s3=S3Settings(endpoint=s3_server.endpoint, ca_file=s3_server.ca_file,
-                                   access_key="test"), s3_secret_key=SecretStr("test-secret"), public_bucket=bucket)
-    app = FastAPI()
-    app.include_router(create_router(api_settings))
     port = free_port()
-    server = serve(app, port)
+    server = serve(public_app(config, s3_server, bucket), port)
     live.start()
     try:
-        home = tmp_path / "home"
-        home.mkdir()
-        env = {**os.environ, "HOME": str(home)}
-        shot = tmp_path / "page.png"
-        proc = subprocess.run(["node", "check_player.mjs", f"http://127.0.0.1:{port}/cameras/{camera.id}", str(shot), str(tmp_path / "profile")],
-                              cwd=BROWSER_DIR, env=env, capture_output=True, text=True, timeout=120)
+        result, shot = play_in_chromium(f"http://127.0.0.1:{port}/cameras/{camera.id}", tmp_path)
     finally:
         live.stop.set()
         live.join(10)
         server.should_exit = True
     assert live.error is None, live.error
-    result = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.stdout.strip() else {"stderr": proc.stderr}
+    # Timings are the machine's, not the test's subject: logged, never asserted.
+    log.info("playback started %.1f s after opening the page; %.1f media s took %.1f s; slowest frame %.2f s; "
+             "%d frames live, %d withheld", result.get("startedAfterS", -1), result.get("advanced", -1),
+             result.get("advanceTookS", -1), live.slowest_s, live.frames_live, live.frames_paused)
     assert "failure" not in result and "stderr" not in result, result
     assert result["lang"] == "ja" and "群馬県 道路管理課" in result["notice"]
-    assert result["advanced"] >= 5.0, result
+    assert result["advanced"] >= ADVANCE_S, result  # the player kept playing, however slowly it was fed
     assert not result["paused"] and result["error"] is None, result
+    assert live.frames_live > 0, "the channel never published an anonymized frame"
     image = cv2.imread(str(shot))
     assert image is not None and image.std() > 20, "screenshot is blank"
+    player = cv2.imread(str(shot.with_name("page-video.png")))
+    assert player is not None and player.std() > 20 and not is_slate(player), "the player shows no live scene"
     keep = os.environ.get("ROADCAM_KEEP_SCREENSHOT")
     if keep:
         shutil.copy(shot, keep)
