@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 import redis.asyncio as aioredis
@@ -74,3 +75,13 @@ class VideoTopicReader:
                 new.append(await decode_batch(record.value, self.blobs))
         self.batches += new
         return new
+
+    async def read_until(self, enough: Callable[[list[PacketBatch]], bool], timeout_s: float) -> bool:
+        """Read until `enough(all batches read so far)` holds or timeout_s passes: on a loaded
+        machine the same packets only take longer to arrive, so tests wait for what they need."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while not enough(self.batches) and loop.time() < deadline:
+            for record in await self._iter.__anext__():
+                self.batches.append(await decode_batch(record.value, self.blobs))
+        return enough(self.batches)
