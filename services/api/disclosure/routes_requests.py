@@ -16,6 +16,7 @@ from services.api.disclosure.model import Decision, Method
 from services.api.disclosure.records import RequestForm
 from services.api.disclosure.schemas import (CameraId, DecisionIn, DocumentIn, ExportOut, ReasonIn, RequestIn, RequestOut,
                                              ViewingIn)
+from services.api.disclosure.schemas_exports import ExportIn
 from services.api.errors import ApiError
 from services.api.store.accounts import Principal
 from services.api.times import to_us
@@ -103,9 +104,12 @@ def close(request_id: RequestId, body: ReasonIn, d: DisclosureDep, clock: ClockD
 
 @router.post("/{request_id}/exports", name="exports.create", status_code=201)
 def create_exports(request_id: RequestId, d: DisclosureDep, clock: ClockDep, trail: AuditTrailDep,
-                   who: Annotated[Principal, Depends(allow("exports.create"))]) -> list[ExportOut]:
-    """Clips remuxed from the original segments with signed manifests; one one-time link per camera."""
-    packages = d.export(who, request_id, trail)
+                   who: Annotated[Principal, Depends(allow("exports.create"))],
+                   body: ExportIn | None = None) -> list[ExportOut]:
+    """Clips remuxed from the original segments with signed manifests; one one-time link per camera.
+    A self-disclosure request needs `keep` (the requester's box per camera): its export is a redacted
+    copy with everyone else blurred, and 503 when the detector models are not available."""
+    packages = d.export(who, request_id, trail, body.marks() if body else None)
     return [ExportOut(export_id=p.export.id, camera_id=p.export.camera_id, clip_sha256=p.export.clip_sha256,
                       download_url=f"/api/v1/exports/download/{p.token}",
                       expires_at=iso_local(p.export.expires_us, clock.tz)) for p in packages]

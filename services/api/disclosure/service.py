@@ -9,10 +9,11 @@ from fastapi import Request
 
 from services.api.audit_trail import AuditTrail
 from services.api.auth.roles import Role
-from services.api.disclosure import model
+from services.api.disclosure import model, self_disclosure
 from services.api.disclosure.exporter import Exporter, Package, token_hash
 from services.api.disclosure.holds import DIRECT, HoldPlanner
 from services.api.disclosure.records import HoldRecord, ProvisionRequest, Viewing
+from services.api.disclosure.redaction import Mark, MarkError
 from services.api.disclosure.registry import Registry
 from services.api.disclosure.sealing import DocumentSealer
 from services.api.disclosure.store_exports import ExportStore
@@ -87,8 +88,10 @@ class Disclosure:
         trail.record(who, "request_document_viewed", reason=filename, details={"request_id": request.id})
         return filename, content_type, body
 
-    def export(self, who: Principal, request_id: int, trail: AuditTrail) -> list[Package]:
-        """An approved data provision -> one package per camera, each with its one-time link."""
+    def export(self, who: Principal, request_id: int, trail: AuditTrail,
+               marks: dict[str, Mark] | None = None) -> list[Package]:
+        """An approved data provision -> one package per camera, each with its one-time link.
+        A self-disclosure needs `marks` (the requester's box per camera) and exports redacted copies."""
         request = self.registry.get(who, request_id)
         if who.role not in (Role.MANAGER, Role.OPERATOR):
             raise Forbidden("only designated operators and managers export")
@@ -96,27 +99,36 @@ class Disclosure:
             raise Forbidden(f"request {request.id} is {request.state.value} for {request.form.method.value}: "
                             "only an approved data provision can be exported")
         self._check_conditions(who, request, request.form.cameras, "export", trail)
+        marks = marks or {}
+        try:
+            redactor = self_disclosure.prepare(request, marks, self.exporter.settings.redaction)
+        except ConfigError as exc:  # the detector models: refused, never exported unblurred
+            raise NotConfigured(str(exc)) from exc
         packages = []
         for camera in request.form.cameras:
             now = self.now_us()
-            package = self._package(request, camera, who.username, now)
+            package = self._package(request, camera, who.username, now, redactor, marks.get(camera))
             self.exports.add(package.export, token_hash(package.token))
             trail.record(who, "export_created", camera_id=camera, range_start_us=request.form.range_start_us,
                          range_end_us=request.form.range_end_us, reason=request.form.reason,
                          details={"request_id": request.id, "export_id": package.export.id,
                                   "clip_sha256": package.export.clip_sha256,
-                                  "link_expires_us": package.export.expires_us})
+                                  "link_expires_us": package.export.expires_us,
+                                  **self_disclosure.audit_details(package.manifest)})
             packages.append(package)
         self.registry.mark_fulfilled(request, self.now_us())
         return packages
 
-    def _package(self, request: ProvisionRequest, camera: str, who: str, now: int) -> Package:
+    def _package(self, request: ProvisionRequest, camera: str, who: str, now: int, redactor=None,
+                 mark: Mark | None = None) -> Package:
         from services.recorder.export import ExportError
 
         try:
-            return self.exporter.export(request, camera, who, now)
+            return self.exporter.export(request, camera, who, now, redactor, mark)
         except ExportError as exc:  # no footage in the range, or a segment failed its integrity check
             raise ApiError(f"cannot export camera {camera}: {exc}", 409) from exc
+        except MarkError as exc:
+            raise ApiError(f"camera {camera}: {exc}", 422) from exc
         except ConfigError as exc:
             raise NotConfigured(str(exc)) from exc
 
