@@ -38,17 +38,17 @@ async def test_a_new_line_counts_and_a_malformed_document_changes_nothing(
     stop = asyncio.Event()
     async with bootstrap(settings) as service:
         task = asyncio.create_task(service.run(stop))
-        await wait_until(lambda: service.ready()[1].get("partitions", 0) > 0, 30, "partition assignment")
+        await wait_until(lambda: service.ready()[1].get("partitions", 0) > 0, 120, "partition assignment")
         sent = time.monotonic()
         await publish_config(kafka_settings, camera["id"], config_message({**camera, "counting_lines": [MOVED_LINE]}, 2))
-        await wait_until(lambda: logged(caplog, "counting lines now moved"), 30, "the new line")
+        await wait_until(lambda: logged(caplog, "counting lines now moved"), 120, "the new line")
         log.info("new line in force %.2f s after the document was sent", time.monotonic() - sent)
         bad_line = {**MOVED_LINE, "id": "bad", "start": [9000, 9000]}  # outside the frame: invalid
         await publish_config(kafka_settings, camera["id"],
                              config_message({**camera, "counting_lines": [bad_line]}, 3),
                              config_message(camera, 4, config_json="{not json"),
                              config_message({**camera, "counting_lines": [MOVED_LINE]}, 2))  # a stale resend
-        await wait_until(lambda: sum(logged_n(caplog, "configuration document rejected")) >= 2, 30, "rejections")
+        await wait_until(lambda: sum(logged_n(caplog, "configuration document rejected")) >= 2, 120, "rejections")
         await publish_clip(kafka_settings, videos / "crosswalk_peds_bikes_13s.mp4", camera["id"])
         await wait_until(lambda: service.ready()[1]["crossings"] >= 6, 120, lambda: f"crossings: {service.ready()}")
         stop.set()
