@@ -71,9 +71,10 @@ def seed(parts) -> None:
 def serve(app, port: int) -> uvicorn.Server:
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()
-    deadline = time.time() + 20
+    deadline = time.time() + 60  # generous: a loaded machine
     while not server.started and time.time() < deadline:
         time.sleep(0.05)
+    assert server.started, f"uvicorn did not start on port {port} within 60 s"
     return server
 
 
