@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 
 from roadcam.common.video_feed import FeedBatch, VideoFeed
+from services.counter import metrics
 from services.counter.bins import BinAggregator
 from services.counter.census import census_class
 from roadcam.common.errors import BusError
@@ -86,6 +87,7 @@ class CounterService:
             out = EngineOutput()
         crossings += out.crossings + self._settle_silent_cameras(batch)
         self.frames += len(batch.frames)
+        metrics.count_analysed([v.camera_id for v in out.views])
         self.crossings += len(crossings)
         for cam, t in out.times.items():
             self._bins.advance(cam, t)

@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 import redis.asyncio as aioredis
+from prometheus_client import REGISTRY
 
 from roadcam.common import topics
 from roadcam.common.settings import KafkaSettings
@@ -51,7 +52,12 @@ async def run_counter(settings: Settings, kafka: KafkaSettings, clip, expected_c
 
 async def test_counts_reach_bus_and_redis_and_carry_no_identifiers(tmp_path, kafka_settings, redis_server, videos, shared_data):
     settings = settings_for(tmp_path, kafka_settings, redis_server.url, shared_data / "models/yolov8n_int8.tflite")
-    await run_counter(settings, kafka_settings, videos / "crosswalk_peds_bikes_13s.mp4", 6)
+    analysed = lambda: REGISTRY.get_sample_value(  # noqa: E731
+        "roadcam_counter_frames_analysed_total", {"camera": "cam-crosswalk"}) or 0.0
+    before = analysed()
+    service = await run_counter(settings, kafka_settings, videos / "crosswalk_peds_bikes_13s.mp4", 6)
+    # /metrics: every frame the engine analysed, per camera (most of 13 s sampled at 10 fps)
+    assert analysed() - before == service.frames > 100
 
     records = await read_all(kafka_settings)
     assert records, "the counter emitted nothing"
