@@ -96,7 +96,7 @@ def hold_command(cmd: HoldCommand) -> bytes:
     return commands_pb2.Command(legal_hold=commands_pb2.LegalHoldCommand(
         command_id=cmd.command_id, camera_id=cmd.camera_id, range_start_us=cmd.range_start_us,
         range_end_us=cmd.range_end_us, release=cmd.release, requested_by=cmd.requested_by, reason=cmd.reason,
-        request_id=cmd.request_id)).SerializeToString()
+        request_id=cmd.request_id, hold_id=cmd.hold_id)).SerializeToString()
 
 
 def camera_config(change: CameraChange) -> bytes:

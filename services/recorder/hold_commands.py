@@ -49,8 +49,11 @@ class HoldCommands:
         hold = change.hold
         details = {"command_id": hold.command_id, "request_id": hold.request_id}
         if change.release:
-            released = self._holds.release(hold.camera_id, hold.range_start_us, hold.range_end_us)
-            details["released_holds"] = ",".join(h.command_id for h in released)
+            released = self._holds.release(hold.camera_id, change.hold_id)
+            if released is None:  # a re-delivered release, or one for a hold never placed here
+                log.warning("release %s: camera %s has no hold %s", hold.command_id, hold.camera_id, change.hold_id)
+            details["hold_id"] = change.hold_id
+            details["released_holds"] = released.command_id if released else ""
             action = "release"
         else:
             details["segments"] = str(self._holds.place(hold))

@@ -33,10 +33,15 @@ class Hold(BaseModel):
 
 @dataclass(frozen=True)
 class HoldChange:
-    """A legal-hold command: place `hold`, or release the camera's holds inside its range."""
+    """A legal-hold command: place `hold`, or (release) end the one hold `hold_id`.
+
+    For a release, `hold` is the command itself (its id, camera, range, who and why, for the audit
+    event); `hold_id` names the hold it ends. For a placement `hold_id` is the hold's own id.
+    """
 
     hold: Hold
     release: bool
+    hold_id: str = ""
 
 
 def hold_key(camera_id: str, command_id: str) -> str:
@@ -80,20 +85,24 @@ class HoldBook:
                 self._holds[hold.command_id] = hold
         return self._apply(hold.camera_id, hold.range_start_us, hold.range_end_us)
 
-    def release(self, camera_id: str, start_us: int, end_us: int) -> list[Hold]:
-        """Remove the camera's holds lying inside the range; unlock what no other hold covers."""
+    def release(self, camera_id: str, hold_id: str) -> Hold | None:
+        """End exactly the hold `hold_id` and unlock what no other hold still covers; another
+        request's hold on the same footage stays. None if the camera has no such hold (already
+        released: a re-delivered command)."""
         with self._change_lock:
-            released = [h for h in self.active(camera_id)
-                        if h.range_start_us >= start_us and h.range_end_us <= end_us]
-            for hold in released:
-                self._store.delete_all_versions(hold_key(camera_id, hold.command_id))
-                with self._lock:
-                    self._holds.pop(hold.command_id, None)
-        if released:
-            lo = min(h.range_start_us for h in released)
-            hi = max(h.range_end_us for h in released)
-            self._apply(camera_id, lo, hi)
-        return released
+            with self._lock:
+                hold = self._holds.get(hold_id)
+                if hold is None or hold.camera_id != camera_id:
+                    return None
+                del self._holds[hold_id]
+            try:
+                self._apply(camera_id, hold.range_start_us, hold.range_end_us)
+                self._store.delete_all_versions(hold_key(camera_id, hold_id))
+            except Exception:
+                with self._lock:  # not released yet: the retried command must find it again
+                    self._holds[hold_id] = hold
+                raise
+        return hold
 
     def _apply(self, camera_id: str, start_us: int, end_us: int) -> int:
         """Set each overlapping segment's legal hold to what the active holds say."""

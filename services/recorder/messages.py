@@ -45,8 +45,10 @@ def hold_change(raw: bytes) -> HoldChange | None:
     cmd = command.legal_hold
     if cmd.range_end_us <= cmd.range_start_us:
         raise ValueError("range_end_us must be after range_start_us")
+    if cmd.release and not cmd.hold_id:
+        raise ValueError(f"release {cmd.command_id!r} names no hold_id (which hold to end)")
     hold = Hold(
         command_id=cmd.command_id, camera_id=cmd.camera_id, range_start_us=cmd.range_start_us,
         range_end_us=cmd.range_end_us, requested_by=cmd.requested_by, reason=cmd.reason, request_id=cmd.request_id,
     )
-    return HoldChange(hold, cmd.release)
+    return HoldChange(hold, cmd.release, cmd.hold_id if cmd.release else cmd.command_id)

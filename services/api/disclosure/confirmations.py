@@ -20,6 +20,14 @@ def confirmations(records: Iterable[AuditRecord]) -> list[HoldConfirmation]:
             segments = r.details.get("segments", "")
             found.append(HoldConfirmation(command_id, False, r.time_us, int(segments) if segments.isdigit() else -1))
         else:
-            released = tuple(x for x in r.details.get("released_holds", "").split(",") if x)
-            found.append(HoldConfirmation(command_id, True, r.time_us, released=released))
+            found.append(HoldConfirmation(command_id, True, r.time_us, released=_released(r.details)))
     return found
+
+
+def _released(details: dict[str, str]) -> tuple[str, ...]:
+    """The hold a release ended. `hold_id` is confirmed even when the recorder no longer had it (a
+    repeated release): either way that hold no longer protects anything. Recorders before hold ids
+    listed what their range release removed (`released_holds`)."""
+    if details.get("hold_id"):
+        return (details["hold_id"],)
+    return tuple(x for x in details.get("released_holds", "").split(",") if x)

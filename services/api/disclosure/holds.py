@@ -1,13 +1,12 @@
 """Which hold commands a request's state change needs (R4), written with the change in one transaction.
 
-The recorder releases every hold *inside* a release range (HoldBook.release), so a release is
-followed by re-placing the other active holds on that camera that overlap it: another request's
-hold on the same footage must never lapse because this one ended.
+A release names the one hold it ends (its command id): the recorder removes exactly that hold, so
+another request's hold on the same footage stays without being placed again.
 """
 from __future__ import annotations
 
 from services.api.disclosure.records import HoldCommand, HoldRecord, ProvisionRequest
-from services.api.disclosure.store_holds import HoldStore
+from services.api.disclosure.store_holds import HoldStore, release_command_id
 
 PRESERVATION, LEGAL, DIRECT = "preservation", "legal", "direct"
 
@@ -18,7 +17,12 @@ def request_hold_id(request_id: int, camera_id: str) -> str:
 
 def place_command(hold: HoldRecord) -> HoldCommand:
     return HoldCommand(hold.command_id, hold.camera_id, hold.range_start_us, hold.range_end_us, False,
-                       hold.requested_by, hold.reason, str(hold.request_id or ""))
+                       hold.requested_by, hold.reason, str(hold.request_id or ""), hold_id=hold.command_id)
+
+
+def release_command(hold: HoldRecord, who: str, reason: str) -> HoldCommand:
+    return HoldCommand(release_command_id(hold.command_id), hold.camera_id, hold.range_start_us, hold.range_end_us,
+                       True, who, reason, str(hold.request_id or ""), hold_id=hold.command_id)
 
 
 class HoldPlanner:
@@ -48,12 +52,7 @@ class HoldPlanner:
 
     def release(self, hold: HoldRecord, who: str, reason: str, now_us: int, conn) -> None:
         self.store.mark_released(hold.command_id, reason, now_us, conn)
-        self.store.enqueue(HoldCommand(f"{hold.command_id}-release", hold.camera_id, hold.range_start_us,
-                                       hold.range_end_us, True, who, reason, str(hold.request_id or "")), now_us, conn)
-        for other in self.store.active([hold.camera_id], conn):
-            inside = other.range_start_us >= hold.range_start_us and other.range_end_us <= hold.range_end_us
-            if other.command_id != hold.command_id and inside:
-                self.store.enqueue(place_command(other), now_us, conn)
+        self.store.enqueue(release_command(hold, who, reason), now_us, conn)
 
     def release_request(self, request_id: int, who: str, reason: str, now_us: int, conn) -> list[HoldRecord]:
         held = [h for h in self.store.of_request(request_id) if h.active]

@@ -84,6 +84,7 @@ class HoldCommand:
     reason: str
     request_id: str = ""
     seq: int = 0
+    hold_id: str = ""  # the hold placed, or the one a release ends (only that one)
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,7 @@ class HoldOut(Body):
     confirmed_at: datetime | None
     segments: int
     released_at: datetime | None
+    release_confirmed_at: datetime | None = None  # when the recorder confirmed it ended the hold
 
     @classmethod
     def of(cls, h: HoldRecord, tz) -> HoldOut:
@@ -90,7 +91,7 @@ class HoldOut(Body):
         return cls(command_id=h.command_id, request_id=h.request_id, camera_id=h.camera_id,
                    start=when(h.range_start_us), end=when(h.range_end_us), kind=h.kind, reason=h.reason,
                    confirmed=bool(h.confirmed_us), confirmed_at=when(h.confirmed_us), segments=h.segments,
-                   released_at=when(h.released_us))
+                   released_at=when(h.released_us), release_confirmed_at=when(h.release_confirmed_us))
 
 
 class RequestOut(Body):

@@ -13,8 +13,22 @@ COMMAND_FIELDS = ("command_id", "camera_id", "range_start_us", "range_end_us", "
                   "request_id")
 
 
+RELEASE_SUFFIX = "-release"
+
+
+def release_command_id(hold_id: str) -> str:
+    """A release's command id. The outbox has no column for the hold a release ends: it is read
+    back from this id (see `_command`)."""
+    return hold_id + RELEASE_SUFFIX
+
+
 def _hold(row) -> HoldRecord:
     return HoldRecord(**{name: getattr(row, name) for name in HOLD_FIELDS})
+
+
+def _command(row) -> HoldCommand:
+    hold_id = row.command_id.removesuffix(RELEASE_SUFFIX) if row.release else row.command_id
+    return HoldCommand(seq=row.seq, hold_id=hold_id, **{n: getattr(row, n) for n in COMMAND_FIELDS})
 
 
 class HoldStore:
@@ -57,7 +71,7 @@ class HoldStore:
     def pending_commands(self, limit: int = 100) -> list[HoldCommand]:
         q = select(HoldOutboxRow).where(HoldOutboxRow.sent_us == 0).order_by(HoldOutboxRow.seq).limit(limit)
         with self._engine.connect() as conn:
-            return [HoldCommand(seq=r.seq, **{n: getattr(r, n) for n in COMMAND_FIELDS}) for r in conn.execute(q)]
+            return [_command(r) for r in conn.execute(q)]
 
     def mark_sent(self, seqs: Sequence[int], now_us: int) -> None:
         with self._engine.begin() as conn:

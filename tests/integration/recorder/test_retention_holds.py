@@ -85,8 +85,8 @@ def test_a_legal_hold_blocks_deletion_until_released(two_days):
     restarted = type(holds)(store, keyring)
     restarted.load()
     assert restarted.held(CAM, day0[1].start_us, day0[1].end_us)
-    released = holds.release(CAM, T0_US, T0_US + DAY_US)
-    assert [h.command_id for h in released] == ["h1"] and not store.is_held(day0[1].object_key)
+    released = holds.release(CAM, "h1")
+    assert released.command_id == "h1" and not store.is_held(day0[1].object_key)
     assert store.retention_tag(day0[1].object_key) == "segment-7"
     events = sweeper_at(store, keyring, holds, far).sweep()
     assert [(e.action, e.details.get("segments")) for e in events][0] == ("delete", "2")
@@ -97,7 +97,10 @@ def test_hold_on_a_range_keeps_other_holds(two_days):
     store, keyring, holds, day0, _, _ = two_days
     holds.place(Hold(command_id="a", camera_id=CAM, range_start_us=day0[0].start_us, range_end_us=day0[1].end_us))
     holds.place(Hold(command_id="b", camera_id=CAM, range_start_us=day0[1].start_us, range_end_us=day0[3].end_us))
-    holds.release(CAM, day0[0].start_us, day0[1].end_us)  # releases "a" only
+    holds.place(Hold(command_id="c", camera_id=CAM, range_start_us=day0[0].start_us, range_end_us=day0[1].end_us))
+    holds.release(CAM, "a")  # "c" covers the same range and stays
+    assert [m.object_key for m in day0 if store.is_held(m.object_key)] == [m.object_key for m in day0[0:4]]
+    holds.release(CAM, "c")
     assert [m.object_key for m in day0 if store.is_held(m.object_key)] == [m.object_key for m in day0[1:4]]
 
 

@@ -60,12 +60,14 @@ def test_second_approval_needs_another_manager(api: Api, tmp_path) -> None:
 
 def test_refusal_and_withdrawal_release_the_holds(api: Api) -> None:
     refused = register(api, "op-roads")
-    other = register(api, "op-roads")  # same camera and range: its hold must be re-placed after the release
+    other = register(api, "op-roads")  # same camera and range: its hold stays, untouched
     r = decide(api, "boss", refused["id"], approve=False, reason="根拠が不十分")
     assert r.json()["state"] == "refused" and all(h["released_at"] for h in r.json()["holds"])
-    sent = [(c.command_id, c.release) for c in api.client.app.state.disclosure.holds.pending_commands()]
-    assert sent[-2:] == [(request_hold_id(refused["id"], "bridge-1") + "-release", True),
-                         (request_hold_id(other["id"], "bridge-1"), False)]
+    sent = [(c.command_id, c.release, c.hold_id) for c in api.client.app.state.disclosure.holds.pending_commands()]
+    ended = request_hold_id(refused["id"], "bridge-1")
+    assert sent == [(ended, False, ended), (request_hold_id(other["id"], "bridge-1"), False,
+                                            request_hold_id(other["id"], "bridge-1")),
+                    (ended + "-release", True, ended)]  # the release names its hold; nothing is re-placed
     w = api.client.post(f"/api/v1/requests/{other['id']}/withdraw", json={"reason": "申請者が取下げ"},
                         headers=api.headers("op-roads"))
     assert w.json()["state"] == "withdrawn"
@@ -129,6 +131,31 @@ def test_the_recorders_audit_event_confirms_the_hold(api: Api) -> None:
     holds.confirm(confirmations([event]))  # re-delivered: nothing changes
     hold = api.client.get(f"/api/v1/requests/{req['id']}", headers=api.headers("op-roads")).json()["holds"][0]
     assert hold["confirmed"] and hold["segments"] == 12
+
+
+def test_a_release_reaches_the_recorder_naming_only_its_hold(api: Api) -> None:
+    from services.api import messages as api_messages
+    from services.recorder import messages as recorder_messages
+
+    first, second = register(api, "op-roads"), register(api, "op-roads")
+    decide(api, "boss", first["id"], approve=False, reason="根拠が不十分")
+    release = api.client.app.state.disclosure.holds.pending_commands()[-1]
+    change = recorder_messages.hold_change(api_messages.hold_command(release))
+    assert change.release and change.hold_id == request_hold_id(first["id"], "bridge-1")
+    assert change.hold_id != request_hold_id(second["id"], "bridge-1")
+
+
+def test_the_recorders_release_event_confirms_that_hold_only(api: Api) -> None:
+    first, second = register(api, "op-roads"), register(api, "op-roads")
+    decide(api, "boss", first["id"], approve=False, reason="根拠が不十分")
+    ended = request_hold_id(first["id"], "bridge-1")
+    event = AuditRecord("ev3", T0_US + 9, "boss", "release", "bridge-1", T0_US, T0_US + 1, "", "recorder",
+                        {"command_id": ended + "-release", "hold_id": ended, "released_holds": ended})
+    api.client.app.state.disclosure.holds.confirm(confirmations([event]))
+    holds = {h["request_id"]: h for h in api.client.get("/api/v1/holds", headers=api.headers("boss")).json()}
+    assert list(holds) == [second["id"]] and holds[second["id"]]["release_confirmed_at"] is None
+    gone = api.client.get(f"/api/v1/requests/{first['id']}", headers=api.headers("boss")).json()["holds"][0]
+    assert gone["released_at"] and gone["release_confirmed_at"].endswith("+09:00")
 
 
 @pytest.mark.parametrize("end", ["2026-06-01T08:00:00", "2026-07-15T09:00:00"])
