@@ -33,7 +33,7 @@ def export_clip(store: RecordingStore, keyring: DataKeyRing, camera_id: str, sta
         raise ExportError(f"camera {camera_id}: {bad[0].kind} {bad[0].object_key}: {bad[0].detail}")
     if not report.segments:
         raise ExportError(f"camera {camera_id}: no recording between {start_us} and {end_us}")
-    mp4 = remux_to_mp4([s.plaintext for s in report.segments if s.plaintext is not None])
+    mp4 = remux_to_mp4([(s.plaintext, s.meta.codec) for s in report.segments if s.plaintext is not None])
     segments = [
         {"object_key": s.meta.object_key, "start_us": s.meta.start_us, "end_us": s.meta.end_us,
          "plaintext_sha256": s.meta.plaintext_sha256, "prev_chain_hash": s.meta.prev_chain_hash,

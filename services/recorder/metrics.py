@@ -5,6 +5,9 @@ SEGMENTS_STORED = Counter("roadcam_recorder_segments_stored_total", "segments du
 BYTES_STORED = Counter("roadcam_recorder_bytes_stored_total", "encrypted bytes stored", ["camera"])
 UPLOAD_FAILURES = Counter("roadcam_recorder_upload_failures_total", "failed S3 attempts (retried)")
 LOST_MESSAGES = Counter("roadcam_recorder_unreadable_messages_total", "bus messages whose video was gone or invalid")
+ELEMENTARY_SEGMENTS = Counter(
+    "roadcam_recorder_elementary_segments_total",
+    "segments the muxer rejected, stored as a bare elementary stream instead (kept, not dropped)", ["camera"])
 BUFFERED_BYTES = Gauge("roadcam_recorder_buffered_bytes", "encrypted bytes waiting for S3")
 SPILLED_BYTES = Gauge("roadcam_recorder_spilled_bytes", "encrypted bytes waiting for S3 on the spool (memory full)")
 SWEEP_FAILURES = Counter(

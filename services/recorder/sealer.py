@@ -5,11 +5,12 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
+from services.recorder import metrics
 from services.recorder.anchors import write_anchor
 from services.recorder.chain import GENESIS, SegmentMeta, day_of
 from services.recorder.crypto import encrypt_segment
 from services.recorder.keyring import DataKeyRing, NewKey
-from services.recorder.muxer import mux_segment
+from services.recorder.muxer import ES_SUFFIX, MuxError, elementary_stream, mux_segment
 from services.recorder.segmenter import BusRef, Resume, Segment
 from services.recorder.storage import RecordingStore
 
@@ -48,13 +49,26 @@ class SealedSegment:
     retention_days: int
 
 
+def contents(segment: Segment) -> tuple[bytes, str]:
+    """(plaintext, codec to record): MPEG-TS, or when no container takes the packets the bare
+    elementary stream (codec `<codec>-es`), so that footage is never dropped (R1: kept as sent)."""
+    try:
+        return mux_segment(segment.stream, segment.packets), segment.stream.codec
+    except MuxError as exc:
+        log.error("camera %s: segment at %d (%d packets): %s; stored as a bare elementary stream (%s%s) "
+                  "instead, so the footage is kept", segment.camera_id, segment.start_us, len(segment.packets),
+                  exc, segment.stream.codec, ES_SUFFIX)
+        metrics.ELEMENTARY_SEGMENTS.labels(segment.camera_id).inc()
+        return elementary_stream(segment.stream, segment.packets), segment.stream.codec + ES_SUFFIX
+
+
 def seal(segment: Segment, prev: ChainHead, keyring: DataKeyRing, retention_days: int) -> SealedSegment:
-    plaintext = mux_segment(segment.stream, segment.packets)
+    plaintext, codec = contents(segment)
     key_id, key, new_key = keyring.current(segment.camera_id, day_of(segment.start_us))
     meta = SegmentMeta(
         camera_id=segment.camera_id, start_us=segment.start_us, end_us=segment.end_us,
         plaintext_sha256=hashlib.sha256(plaintext).hexdigest(), prev_chain_hash=prev.chain_hash,
-        key_id=key_id, codec=segment.stream.codec, size_bytes=len(plaintext),
+        key_id=key_id, codec=codec, size_bytes=len(plaintext),
         session_id=segment.session_id, last_seq=segment.last.seq, last_capture_us=segment.last.capture_time_us,
     )
     blob = encrypt_segment(key, plaintext, meta.chain_input())
@@ -78,3 +92,10 @@ def store_sealed(store: RecordingStore, keyring: DataKeyRing, sealed: SealedSegm
 def load_head(store: RecordingStore, camera_id: str) -> ChainHead:
     doc = store.get_json(head_key(camera_id))
     return ChainHead(**doc) if doc else ChainHead()
+
+
+def newer_head(stored: ChainHead, held: ChainHead | None) -> ChainHead:
+    """The head further along the camera's footage: the stored one unless this replica holds a later one."""
+    if held is None:
+        return stored
+    return held if (held.last_capture_us, held.end_us) > (stored.last_capture_us, stored.end_us) else stored
