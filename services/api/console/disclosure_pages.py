@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from services.api.audit_trail import AuditTrail
 from services.api.console.disclosure_forms import Posted, checked_multipart, request_body
+from services.api.console.disclosure_marks import marks_from_form
 from services.api.console.disclosure_text import DisclosureText
 from services.api.console.guard import Visit, checked_form, require
 from services.api.console.pages import show
@@ -133,9 +134,11 @@ def close(request: Request, request_id: RequestId, v: Annotated[Visit, Depends(r
 
 @router.post("/requests/{request_id}/exports", response_class=HTMLResponse)
 def export(request: Request, request_id: RequestId, v: Annotated[Visit, Depends(require("exports.create"))],
-           _: Annotated[dict, Depends(checked_form)]) -> Response:
+           form: Annotated[dict, Depends(checked_form)]) -> Response:
+    d = Disclosure.of(request)
     try:
-        packages = Disclosure.of(request).export(v.user, request_id, _trail(request, v))
+        marks = marks_from_form(form, d.registry.get(v.user, request_id).form.cameras)
+        packages = d.export(v.user, request_id, _trail(request, v), marks)
     except ApiError as exc:
         return _detail(request, v, request_id, exc.status, error=str(exc))
     base = str(request.base_url).rstrip("/")
@@ -163,6 +166,14 @@ def stream(request: Request, request_id: RequestId, camera_id: str,
            v: Annotated[Visit, Depends(require("requests.viewing"))]) -> Response:
     body = Disclosure.of(request).stream(v.user, request_id, camera_id, _trail(request, v))
     return Response(body, media_type="video/mp4", headers={"Cache-Control": "no-store", "Content-Disposition": "inline"})
+
+
+@router.get("/requests/{request_id}/still/{camera_id}")
+def still(request: Request, request_id: RequestId, camera_id: str,
+          v: Annotated[Visit, Depends(require("exports.create"))], frame: int = 0) -> Response:
+    """A frame of a self-disclosure's clip to draw the requester's box on (audited, never cached)."""
+    jpeg, count = Disclosure.of(request).still(v.user, request_id, camera_id, frame, _trail(request, v))
+    return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store", "X-Frame-Count": str(count)})
 
 
 @router.get("/requests/{request_id}/document")

@@ -13,6 +13,7 @@ from services.api.disclosure import model, self_disclosure
 from services.api.disclosure.exporter import Exporter, Package, token_hash
 from services.api.disclosure.holds import DIRECT, HoldPlanner
 from services.api.disclosure.records import HoldRecord, ProvisionRequest, Viewing
+from services.api.disclosure.redacted_clip import still_jpeg
 from services.api.disclosure.redaction import Mark, MarkError
 from services.api.disclosure.registry import Registry
 from services.api.disclosure.sealing import DocumentSealer
@@ -199,6 +200,29 @@ class Disclosure:
                      details={"request_id": request.id, "method": "console player (watermarked, no download)"})
         self.exports.add_viewing(self._viewing(request, self.now_us(), who.username, "view_only"))
         return clip.mp4
+
+    def still(self, who: Principal, request_id: int, camera_id: str, frame: int, trail: AuditTrail) -> tuple[bytes, int]:
+        """One frame (JPEG) of an approved self-disclosure's clip and the clip's frame count, for the
+        operator to mark the requester; audited like any footage access."""
+        from services.recorder.export import ExportError
+
+        request = self.registry.get(who, request_id)
+        if who.role not in (Role.MANAGER, Role.OPERATOR) or camera_id not in request.form.cameras:
+            raise Forbidden("only designated operators and managers see a request's own cameras")
+        if not (self_disclosure.needs_redaction(request) and model.may_download(request.form.method, request.state)):
+            raise Forbidden(f"request {request.id}: stills only serve marking the requester of an approved self-disclosure")
+        self._check_conditions(who, request, [camera_id], "marking still", trail)
+        try:
+            clip = self.exporter.clip_source(camera_id, request.form.range_start_us, request.form.range_end_us)
+            jpeg, count = still_jpeg(clip.mp4, frame)
+        except ConfigError as exc:
+            raise NotConfigured(str(exc)) from exc
+        except (ExportError, ValueError) as exc:
+            raise ApiError(f"camera {camera_id}: {exc}", 409 if isinstance(exc, ExportError) else 422) from exc
+        trail.record(who, "footage_viewed", camera_id=camera_id, range_start_us=request.form.range_start_us,
+                     range_end_us=request.form.range_end_us, reason=request.form.reason,
+                     details={"request_id": request.id, "method": f"still, frame {frame}, to mark the requester"})
+        return jpeg, count
 
     def _check_conditions(self, who: Principal, request: ProvisionRequest, cameras: list[str], action: str,
                           trail: AuditTrail) -> None:

@@ -50,17 +50,16 @@ class Footage:
     bucket: str
     master: str
 
-    def setup_api(self, api: Api, s3_server, export_dir: Path):
+    def setup_api(self, api: Api, s3_server, export_dir: Path, **settings):
         return configure(api, export_dir, s3=s3_settings(s3_server), s3_secret_key=SecretStr(SECRET),
-                         recordings_bucket=self.bucket, master_key=SecretStr(self.master))
+                         recordings_bucket=self.bucket, master_key=SecretStr(self.master), **settings)
 
 
-def record_footage(s3_server, videos: Path) -> Footage:
+def record_footage(s3_server, videos: Path, clip: str = "bridge_dense_5s.mp4") -> Footage:
     bucket, master = f"disc-{uuid.uuid4().hex[:10]}", generate_master_key()
     store, keyring, holds = new_store(s3_server, bucket=bucket, master_key=master)
     store.ensure_bucket()
-    metas = record(store, keyring, clip_batches(videos / "bridge_dense_5s.mp4", CAMERA, t0_us=RECORDED_FROM_US),
-                   camera=CAMERA)
+    metas = record(store, keyring, clip_batches(videos / clip, CAMERA, t0_us=RECORDED_FROM_US), camera=CAMERA)
     return Footage(store, keyring, holds, metas, bucket, master)
 
 
