@@ -52,7 +52,7 @@ def create_app(settings: Settings, parts: ApiParts | None = None,
     for router in ROUTERS:
         app.include_router(router, responses=ERROR_RESPONSES)
     operations.include_routes(app, ERROR_RESPONSES)
-    _include_public(app, settings)
+    _include_public(app, settings, parts)
     app.include_router(console.create_router())
     _error_policy(app)
     app.add_middleware(MeasureMiddleware)
@@ -80,13 +80,13 @@ def _document_optional_auth(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _include_public(app: FastAPI, settings: Settings) -> None:
+def _include_public(app: FastAPI, settings: Settings, parts: ApiParts) -> None:
     try:
         from services.api.public import create_router
     except ImportError:
         log.info("public page not installed (services.api.public missing)")
         return
-    app.include_router(create_router(settings))
+    app.include_router(create_router(settings, parts.cameras))
 
 
 def _flatten(routes) -> list[APIRoute]:

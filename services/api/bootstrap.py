@@ -48,7 +48,8 @@ async def bootstrap(settings: Settings, clock_us: Callable[[], int] = wall_clock
             await wire.start(consumer)
             holds = HoldStore(parts.engine)
             ingest = BusIngest(BusSink(parts.counts, parts.operations, parts.audit,
-                                       intake_for(settings.audit_signing_key), holds, parts.measures), consumer)
+                                       intake_for(settings.audit_signing_key), holds, parts.measures,
+                                       parts.view_health), consumer)
             producer = await wire.producer()
             sender = HoldSender(holds, producer, parts.clock.now_us, settings.hold_send_interval_s)
             task = asyncio.create_task(sender.run(), name="hold-commands")

@@ -13,6 +13,7 @@ from services.api.store.audit import AuditLog
 from services.api.store.counts import CountStore
 from services.api.store.measures import MeasureStore
 from services.api.store.operations import OperationsStore
+from services.api.store.view_health import ViewHealthStore
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class BusSink:
     intake: AuditIntake = AuditIntake()  # no key: refuses every bus audit event (fail closed)
     holds: HoldStore | None = None  # the recorder's hold confirmations (issue 11)
     measures: MeasureStore | None = None  # queue lengths and speeds (T3)
+    view_health: ViewHealthStore | None = None  # the counter's diagnosis of each camera's picture
 
     def store(self, grouped: dict[str, list]) -> None:
         """Write one decoded batch (see `services.api.messages.decode`)."""
@@ -35,6 +37,8 @@ class BusSink:
         if self.measures is not None:
             self.measures.add_queues(grouped.get(topics.QUEUE_LENGTHS, []))
             self.measures.upsert_speeds(grouped.get(topics.SPEED_BINS, []))
+        if self.view_health is not None:
+            self.view_health.upsert(grouped.get(topics.VIEW_HEALTH, []))
         added = self.audit.append_many(grouped.get(topics.AUDIT, []))
         metrics.AUDIT_APPENDED.labels("bus").inc(len(added))
         if self.holds is not None:

@@ -31,6 +31,9 @@ class SettledCounts:
         self._entries: OrderedDict[Hashable, CachedAnswer] = OrderedDict()
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
     @staticmethod
     def settled(end_us: int, now_us: int) -> bool:
         return end_us <= now_us - SETTLED_US

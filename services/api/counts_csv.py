@@ -7,7 +7,7 @@ from services.api import csv_writer
 
 BOM = csv_writer.BOM
 COLUMNS = ("camera_id", "line_id", "direction", "direction_name", "object_class", "census_class",
-           "bin_start", "bin_minutes", "count", "final")
+           "bin_start", "bin_minutes", "count", "final", "quality", "quality_reason", "size_basis")
 
 
 def render_csv(rows: Iterable[dict], columns: tuple[str, ...] = COLUMNS, bom: bool = False) -> bytes:

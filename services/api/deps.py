@@ -33,6 +33,7 @@ from services.api.store.audit import AuditLog
 from services.api.store.counts import CountStore
 from services.api.store.measures import MeasureStore
 from services.api.store.operations import OperationsStore
+from services.api.store.view_health import ViewHealthStore
 
 bearer = HTTPBearer(auto_error=False, description="short-lived token from POST /api/v1/auth/token")
 api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key for machine clients")
@@ -83,6 +84,10 @@ async def get_measures(request: Request) -> MeasureStore:
     return _parts(request).measures
 
 
+async def get_view_health(request: Request) -> ViewHealthStore:
+    return _parts(request).view_health
+
+
 async def get_operations(request: Request) -> OperationsStore:
     return _parts(request).operations
 
@@ -106,6 +111,7 @@ CountsDep = Annotated[CountStore, Depends(get_counts)]
 SettledCountsDep = Annotated[SettledCounts, Depends(get_settled_counts)]
 MeasuresDep = Annotated[MeasureStore, Depends(get_measures)]
 OperationsDep = Annotated[OperationsStore, Depends(get_operations)]
+ViewHealthDep = Annotated[ViewHealthStore, Depends(get_view_health)]
 SignInGuardDep = Annotated[SignInGuard, Depends(get_signin_guard)]
 ReadinessDep = Annotated[Readiness, Depends(get_readiness)]
 

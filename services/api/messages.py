@@ -19,13 +19,14 @@ from services.api.disclosure.records import HoldCommand
 from services.api.store.counts import BinIn, CrossingIn
 from services.api.store.measures import QueueIn, SpeedIn
 from services.api.store.operations import HealthIn, SegmentIn
+from services.api.store.view_health import ViewHealthIn
 from roadcam.common import topics
 from roadcam.common.bus import BusRecord
 from roadcam.v1 import audit_pb2, commands_pb2, config_pb2, counting_pb2, health_pb2, recording_pb2
 
 log = logging.getLogger(__name__)
 TOPICS = [topics.CROSSINGS, topics.COUNT_BINS, topics.CAMERA_HEALTH, topics.SEGMENTS, topics.AUDIT,
-          topics.QUEUE_LENGTHS, topics.SPEED_BINS]
+          topics.QUEUE_LENGTHS, topics.SPEED_BINS, topics.VIEW_HEALTH]
 DIRECTIONS = {counting_pb2.DIRECTION_POS: "pos", counting_pb2.DIRECTION_NEG: "neg"}
 
 
@@ -42,7 +43,22 @@ def crossing(raw: bytes) -> CrossingIn:
 def count_bin(raw: bytes) -> BinIn:
     m = counting_pb2.CountBin.FromString(raw)
     return BinIn(m.camera_id, m.line_id, DIRECTIONS.get(m.direction, "unknown"), m.object_class, m.census_class,
-                 m.bin_start_us, m.bin_seconds, m.count, m.final)
+                 m.bin_start_us, m.bin_seconds, m.count, m.final, bin_quality(m.quality), m.quality_reason[:200],
+                 m.size_basis[:100])
+
+
+def bin_quality(value: str) -> str:
+    """"" (a counter before self-diagnosis) is "ok"; a value this api does not know is never read as
+    trustworthy: "degraded"."""
+    return "ok" if not value else value if value in QUALITIES else "degraded"
+
+
+QUALITIES = ("ok", "degraded", "unusable")
+
+
+def view_health(raw: bytes) -> ViewHealthIn:
+    m = counting_pb2.ViewHealth.FromString(raw)
+    return ViewHealthIn(m.camera_id, tuple(sorted(set(m.faults))), m.time_us, m.reference_learned)
 
 
 def health(raw: bytes) -> HealthIn:
@@ -78,7 +94,7 @@ def speed_bin(raw: bytes) -> SpeedIn:
 
 DECODERS = {topics.CROSSINGS: crossing, topics.COUNT_BINS: count_bin, topics.CAMERA_HEALTH: health,
             topics.SEGMENTS: segment, topics.AUDIT: audit_event, topics.QUEUE_LENGTHS: queue_length,
-            topics.SPEED_BINS: speed_bin}
+            topics.SPEED_BINS: speed_bin, topics.VIEW_HEALTH: view_health}
 VALID = {
     topics.CROSSINGS: lambda c: bool(c.camera_id and c.line_id and c.time_us > 0),
     topics.COUNT_BINS: lambda b: bool(b.camera_id and b.line_id and b.bin_seconds in (300, 900, 3600)),
@@ -87,6 +103,7 @@ VALID = {
     topics.AUDIT: lambda a: bool(a.event_id and a.action and a.time_us > 0),
     topics.QUEUE_LENGTHS: lambda q: bool(q.camera_id and q.lane_id and q.time_us > 0 and q.length_m >= 0),
     topics.SPEED_BINS: lambda s: bool(s.camera_id and s.line_id and s.bin_seconds in (300, 900, 3600)),
+    topics.VIEW_HEALTH: lambda v: bool(v.camera_id and v.time_us > 0 and len(",".join(v.faults)) <= 200),
 }
 
 

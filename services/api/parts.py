@@ -21,6 +21,7 @@ from services.api.audit_trail import system_record
 from services.api.auth.tokens import LocalTokens, TokenVerifier
 from services.api.camera_directory import CameraDirectory
 from services.api.clock import ApiClock, wall_clock_us
+from services.api.console.config_versions import ConfigVersions
 from services.api.counts_cache import SettledCounts
 from services.api.db.engine import make_engine, migrate
 from services.api.errors import Conflict
@@ -30,6 +31,7 @@ from services.api.store.audit import AuditLog
 from services.api.store.counts import CountStore
 from services.api.store.measures import MeasureStore
 from services.api.store.operations import OperationsStore
+from services.api.store.view_health import ViewHealthStore
 
 log = logging.getLogger(__name__)
 MIN_SECRET = 32
@@ -50,10 +52,12 @@ class ApiParts:
     signin_guard: SignInGuard
     measures: MeasureStore
     settled_counts: SettledCounts
+    view_health: ViewHealthStore
 
 
 def open_parts(settings: Settings, clock_us: Callable[[], int] = wall_clock_us) -> ApiParts:
-    """Load the camera config, migrate the database, create the first manager if asked."""
+    """Load the camera config, migrate the database, create the first manager if asked. The camera
+    directory follows the newest stored configuration version; the file is the seed."""
     if len(settings.jwt_secret.get_secret_value()) < MIN_SECRET:
         raise ConfigError(f"jwt_secret must be at least {MIN_SECRET} characters (ROADCAM_API_JWT_SECRET)")
     config = load_config(settings.config_file)
@@ -63,10 +67,11 @@ def open_parts(settings: Settings, clock_us: Callable[[], int] = wall_clock_us) 
     audit = AuditLog(engine, anchor_store(settings), AnchorPolicy(settings.audit_anchor_every))
     counts, settled = CountStore(engine), SettledCounts()
     counts.on_write.append(settled.written)
-    parts = ApiParts(settings, engine, ApiClock(clock_us, ZoneInfo(settings.timezone)), CameraDirectory(config),
+    cameras = CameraDirectory(config, ConfigVersions(engine), settings.config_check_s)
+    parts = ApiParts(settings, engine, ApiClock(clock_us, ZoneInfo(settings.timezone)), cameras,
                      tokens, tokens, Accounts(engine), audit, counts, OperationsStore(engine),
                      SignInGuard(settings.login_failures_max, settings.login_window_s), MeasureStore(engine),
-                     settled)
+                     settled, ViewHealthStore(engine))
     ensure_first_manager(parts)
     return parts
 

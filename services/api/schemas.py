@@ -119,6 +119,15 @@ class HealthOut(Body):
     online: bool
 
 
+class ViewHealthOut(Body):
+    camera_id: str
+    state: Literal["ok", "faulty", "unknown"] = Field(description="unknown: the counter has not judged it yet")
+    faults: list[str] = Field(description="frozen, covered, defocus, dark, glare, moved")
+    since: datetime | None = Field(description="when the current faults (or health) began")
+    reported_at: datetime | None
+    reference_learned: bool = Field(description="false while the counter still learns the camera's view")
+
+
 class CameraOut(Body):
     id: str
     name: str
@@ -127,6 +136,8 @@ class CameraOut(Body):
     counting_lines: list[str]
     records: bool
     health: HealthOut | None
+    view_health: ViewHealthOut | None = Field(None, description="counting cameras: the counter's diagnosis of "
+                                              "the picture")
 
 
 class AlertOut(Body):
@@ -162,6 +173,12 @@ class CountRowOut(Body):
     bin_minutes: int
     count: int
     final: bool
+    quality: Literal["ok", "degraded", "unusable"] = Field(
+        description="the camera's picture over the bin: degraded = a lower bound, unusable = not seen for half of "
+        "it or more; a bin not seen is listed even with nothing counted (empty classes, count 0)")
+    quality_reason: str = Field(description="the camera's faults during the bin, e.g. frozen,dark")
+    size_basis: str = Field(description="how 小型車/大型車 was decided: ground_length, ground_width, image_size, "
+                            "class_only; comma-separated if mixed")
 
 
 class CountsOut(Body):
@@ -169,6 +186,7 @@ class CountsOut(Body):
     start: datetime
     end: datetime
     rows: list[CountRowOut]
+    view_health: list[ViewHealthOut] = Field(description="each camera's picture now (not over the bins)")
 
 
 class OpenCountsOut(CountsOut):

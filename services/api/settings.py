@@ -35,6 +35,8 @@ class Settings(ConsumerSettings, StorageSettings, DisclosureSettings):
     login_failures_max: int = Field(5, ge=1, le=100, description="failed logins per window before 429")
     login_window_s: int = Field(300, ge=10, le=86400, description="login failure window")
     offline_after_s: float = Field(30.0, gt=0, le=3600, description="health older than this = offline")
+    config_check_s: float = Field(2.0, ge=0.1, le=300, description="how often the camera directory looks for a "
+                                  "newer saved configuration version")
     consume_bus: bool = Field(True, description="run the bus consumers (off for a read-only replica)")
     timezone: str = Field("Asia/Tokyo", max_length=64, description="local time zone for bins and CSV")
     open_data_license: str = Field("CC BY 4.0", max_length=100, description="license stated on open data")

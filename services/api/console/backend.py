@@ -15,6 +15,7 @@ from services.api.store.counts import CountOut, CountQuery
 from services.api.parts import ApiParts
 from services.api.public.hls_store import HlsStore
 from services.api.store.operations import HealthIn, SegmentIn
+from services.api.store.view_health import ViewHealth
 from roadcam.common.camconfig.models import CameraConfig
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,9 @@ class ConsoleBackend:
     def health(self) -> dict[str, HealthIn]:
         return self.parts.operations.health()
 
+    def view_health(self) -> dict[str, ViewHealth]:
+        return self.parts.view_health.current()
+
     def offline_after_s(self) -> float:
         return self.parts.settings.offline_after_s
 
@@ -144,7 +148,9 @@ class ConsoleBackend:
         return last_frame_jpeg(segment) if segment else None
 
     async def publish_config(self, version) -> None:
-        """Hand the new version to the config topic publisher, when the api runs one (bootstrap)."""
+        """The camera directory answers from the new version at once; the config topic publisher
+        (when the api runs one, bootstrap) sends it to the services."""
+        self.parts.cameras.refresh()
         publisher = self.publisher
         if publisher is None:
             log.warning("configuration version %d stored but not published (no config publisher)", version.version)

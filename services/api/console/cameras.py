@@ -1,5 +1,6 @@
-"""Console camera pages (O1, R6): the list with health, public-view state, recording and alerts;
-per camera the anonymized public view only (no role watches raw footage live)."""
+"""Console camera pages (O1, R6): the list with health, view health (the counter's diagnosis of the
+picture: frozen, covered, ... since when), public-view state, recording and alerts; per camera the
+anonymized public view only (no role watches raw footage live)."""
 from __future__ import annotations
 
 import time
@@ -14,6 +15,7 @@ from services.api.console.guard import Visit, require
 from services.api.console.pages import show
 from services.api.public.view_state import ViewState, read_state
 from services.api.store.operations import HealthIn
+from services.api.store.view_health import ViewHealth
 from roadcam.common.camconfig.models import CameraConfig
 
 router = APIRouter(prefix="/console/cameras", include_in_schema=False)
@@ -29,6 +31,7 @@ class CameraRow:
     segments_last_hour: int
     bytes_last_hour: int
     alerts: list[Alert]
+    view_health: ViewHealth | None = None  # None: the counter has not judged this camera's picture
 
 
 async def _view(v: Visit, camera_id: str) -> ViewState:
@@ -40,7 +43,7 @@ async def _view(v: Visit, camera_id: str) -> ViewState:
 
 async def camera_rows(v: Visit, cameras: list[CameraConfig]) -> list[CameraRow]:
     b, now = v.backend, v.backend.now_us()
-    health, alerts = b.health(), b.alerts(v.user)
+    health, alerts, judged = b.health(), b.alerts(v.user), b.view_health()
     recorded = [c.id for c in cameras if c.records]
     segments = b.segments(recorded, now - HOUR_US) if recorded else []
     rows = []
@@ -49,7 +52,7 @@ async def camera_rows(v: Visit, cameras: list[CameraConfig]) -> list[CameraRow]:
         online = h is not None and h.state == "ONLINE" and now - h.reported_us <= b.offline_after_s() * 1e6
         mine = [s for s in segments if s.camera_id == cam.id]
         rows.append(CameraRow(cam, h, online, await _view(v, cam.id), len(mine), sum(s.size_bytes for s in mine),
-                              [a for a in alerts if a.camera_id == cam.id]))
+                              [a for a in alerts if a.camera_id == cam.id], judged.get(cam.id)))
     return rows
 
 

@@ -88,6 +88,18 @@ class ConfigVersions:
             row = conn.execute(select(ConfigVersion).order_by(ConfigVersion.version.desc()).limit(1)).first()
         return _version(row) if row else None
 
+    def newest_number(self) -> int:
+        """The newest version's number; 0 when none is stored."""
+        with self._engine.connect() as conn:
+            return conn.scalar(select(func.max(ConfigVersion.version))) or 0
+
+    def config(self, version: int) -> RoadcamConfig:
+        """A stored version, validated (ConfigError if it no longer does, or does not exist)."""
+        found = self.get(version)
+        if found is None:
+            raise ConfigError(f"no configuration version {version}")
+        return parse_document(found.document, f"configuration version {version}")[1]
+
     def get(self, version: int) -> Version | None:
         with self._engine.connect() as conn:
             row = conn.execute(select(ConfigVersion).where(ConfigVersion.version == version)).first()

@@ -1,5 +1,6 @@
 """Console counts (T1, T2): charts per camera, line, direction and census class in 5/15/60-minute
-bins, live tallies since local midnight, and CSV of exactly what the chart shows."""
+bins (bins the camera could not see well are shaded and listed, with the camera's view health now),
+live tallies since local midnight, and CSV of exactly what the chart shows."""
 from __future__ import annotations
 
 from enum import IntEnum
@@ -11,9 +12,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.api.console.guard import Visit, permitted, require
 from services.api.console.pages import show
+from services.api.count_rows import row_dicts, view_health_dicts
 from services.api.counts_csv import render_csv
 from services.api.store.counts import CountQuery
-from services.api.times import local_midnight_us, to_dt
+from services.api.times import local_midnight_us
 from roadcam.common.camconfig.models import SLUG_PATTERN
 
 router = APIRouter(prefix="/console/counts", include_in_schema=False)
@@ -47,28 +49,25 @@ def _rows(v: Visit, camera_id: str, bin: BinMinutes, hours: int) -> list[dict]:
     width = bin * 60 * 1_000_000
     end = -(-b.now_us() // width) * width
     q = CountQuery((camera_id,), bin * 60, end - hours * HOUR_US, end)
-    out = []
-    for cam, line, direction, obj, census, start, size, count, final in b.counts(q):
-        out.append({"camera_id": cam, "line_id": line, "direction": direction,
-                    "direction_name": b.direction_name(cam, line, direction), "object_class": obj,
-                    "census_class": census, "bin_start": to_dt(start, b.tz).isoformat(), "bin_minutes": size // 60,
-                    "count": count, "final": final})
-    return out
+    return row_dicts(b.counts(q), b.tz, b.direction_name)
 
 
 @router.get("", response_class=HTMLResponse)
 def counts_page(request: Request, v: Counting, camera: Camera = None, bin: Bin = BinMinutes.FIFTEEN,
                 hours: Hours = 24) -> HTMLResponse:
     chosen, counting = _camera(v, camera)
+    judged = v.backend.view_health().get(chosen.id) if chosen else None
     return show(request, v, "console/counts.html", camera=chosen, cameras=counting, bin=int(bin), hours=hours,
-                queues_allowed=permitted("queues.query", v.user.role))
+                queues_allowed=permitted("queues.query", v.user.role), view_health=judged, tz=v.backend.tz)
 
 
 @router.get("/data.json")
 def counts_json(v: Counting, camera: Camera = None, bin: Bin = BinMinutes.FIFTEEN, hours: Hours = 24) -> Response:
     chosen, _ = _camera(v, camera)
     rows = _rows(v, chosen.id, bin, hours) if chosen else []
-    return Response(orjson.dumps({"bin_minutes": int(bin), "rows": rows}), media_type="application/json")
+    health = view_health_dicts([chosen.id], v.backend.view_health(), v.backend.tz) if chosen else []
+    return Response(orjson.dumps({"bin_minutes": int(bin), "rows": rows, "view_health": health}),
+                    media_type="application/json")
 
 
 @router.get("/data.csv")

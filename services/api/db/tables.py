@@ -76,6 +76,10 @@ class CountBinRow(Base):
     census_class: Mapped[str] = mapped_column(String(32), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
     final: Mapped[bool] = mapped_column(Boolean)
+    # The camera's picture over the bin (counter self-diagnosis): ok | degraded | unusable, and why.
+    quality: Mapped[str] = mapped_column(String(16), server_default="ok")
+    quality_reason: Mapped[str] = mapped_column(String(200), server_default="")
+    size_basis: Mapped[str] = mapped_column(String(100), server_default="")  # how 小型/大型 was decided
     # WITHOUT ROWID (SQLite): rows live in primary-key order, so a camera's time range is one scan.
     __table_args__ = (Index("ix_count_bins_size_start", "bin_seconds", "bin_start_us"), {"sqlite_with_rowid": False})
 
@@ -113,6 +117,17 @@ class CameraHealthRow(Base):
     reported_us: Mapped[int] = mapped_column(BigInteger)
     ingest_instance: Mapped[str] = mapped_column(String(100), default="")
     online_since_us: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ViewHealthRow(Base):
+    """A camera's newest view health from the counter: its picture faults and since when."""
+
+    __tablename__ = "view_health"
+    camera_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    faults: Mapped[str] = mapped_column(String(200))  # comma-separated, sorted; "" = healthy
+    since_us: Mapped[int] = mapped_column(BigInteger)  # the report that began this set of faults
+    reported_us: Mapped[int] = mapped_column(BigInteger)  # the newest report
+    reference_learned: Mapped[bool] = mapped_column(Boolean)
 
 
 class Segment(Base):

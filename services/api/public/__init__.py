@@ -1,9 +1,11 @@
 """The public site (V3, A7, Gunma 5): camera list, one page per camera with only its player, a map,
 open data; HLS from object storage. Japanese by default, `?lang=en` for English.
 
-`create_router(settings)` needs `config_file`, `s3`, `s3_secret_key`, `public_bucket` of the api
-Settings (and reads `map_tile_url` / `map_attribution` when present). It needs no database: the
-open-data page draws from the public `/api/v1/open-data/counts` endpoint in the browser.
+`create_router(settings, cameras)` needs `config_file`, `s3`, `s3_secret_key`, `public_bucket` of the
+api Settings (and reads `map_tile_url` / `map_attribution` when present) and the api's camera
+directory, which follows the newest saved configuration version (without one, e.g. a page served
+on its own, the config file is read). The open-data page draws from the public
+`/api/v1/open-data/counts` endpoint in the browser.
 """
 from __future__ import annotations
 
@@ -34,10 +36,20 @@ def nav_for(path: str) -> list[dict]:
     return [{"href": href, "label": label, "active": href == path} for href, label in NAV]
 
 
-def public_cameras(settings) -> list:
-    from roadcam.common.camconfig import load_config
+class FileCameras:
+    """The config file's cameras, for a public site served without the api's camera directory."""
 
-    return [c for c in load_config(settings.config_file).cameras if c.publishes]
+    def __init__(self, config_file) -> None:
+        self._file = config_file
+
+    @property
+    def all(self) -> list:
+        from roadcam.common.camconfig import load_config
+
+        return list(load_config(self._file).cameras)
+
+    def publishing(self) -> frozenset[str]:
+        return publishing_ids(self._file)
 
 
 _publishing: dict[str, tuple[tuple[int, int], frozenset[str]]] = {}
@@ -56,22 +68,27 @@ def publishing_ids(config_file) -> frozenset[str]:
     return cached[1]
 
 
-def create_router(settings) -> APIRouter:
+def create_router(settings, cameras=None) -> APIRouter:
+    """`cameras`: the api's CameraDirectory (default: the config file's cameras)."""
     router = APIRouter()
     store = HlsStore(settings)
+    directory = cameras if cameras is not None else FileCameras(settings.config_file)
+
+    def public_cameras() -> list:
+        return [c for c in directory.all if c.publishes]
 
     def page(request: Request, template: str, **values) -> HTMLResponse:
         return render(request, template, static_base=SITE_STATIC, nav=nav_for(request.url.path), **values)
 
     @router.get("/", response_class=HTMLResponse)
     async def index(request: Request) -> HTMLResponse:
-        cameras = public_cameras(settings)
+        cameras = public_cameras()
         states = {c.id: await _state(store, c.id) for c in cameras}
         return page(request, "public/index.html", cameras=cameras, states=states)
 
     @router.get("/cameras/{camera_id}", response_class=HTMLResponse)
     async def camera_page(request: Request, camera_id: str) -> HTMLResponse:
-        camera = next((c for c in public_cameras(settings) if c.id == camera_id), None)
+        camera = next((c for c in public_cameras() if c.id == camera_id), None)
         if camera is None:
             return page(request, "public/not_found.html", status=404)
         return page(request, "public/camera.html", camera=camera, state=await _state(store, camera.id))
@@ -80,20 +97,20 @@ def create_router(settings) -> APIRouter:
     def map_page(request: Request) -> HTMLResponse:
         tiles = getattr(settings, "map_tile_url", None) or GSI_TILES
         attribution = getattr(settings, "map_attribution", None) or GSI_ATTRIBUTION
-        return page(request, "public/map.html", cameras=public_cameras(settings), tile_url=tiles,
+        return page(request, "public/map.html", cameras=public_cameras(), tile_url=tiles,
                     attribution=attribution)
 
     @router.get("/opendata", response_class=HTMLResponse)
     def open_data_page(request: Request) -> HTMLResponse:
-        counting = [c for c in public_cameras(settings) if c.counts]
+        counting = [c for c in public_cameras() if c.counts]
         return page(request, "public/opendata.html", cameras=counting,
                     license=getattr(settings, "open_data_license", "CC BY 4.0"))
 
-    _media_routes(router, store, settings)
+    _media_routes(router, store, directory)
     return router
 
 
-def _media_routes(router: APIRouter, store: HlsStore, settings) -> None:
+def _media_routes(router: APIRouter, store: HlsStore, directory) -> None:
     """hls.js, the site's static files and the public HLS objects."""
     @router.get("/static/hls.min.js")
     def hls_js() -> FileResponse:
@@ -107,7 +124,7 @@ def _media_routes(router: APIRouter, store: HlsStore, settings) -> None:
     @router.get("/hls/{camera}/{file}")
     async def hls(camera: str, file: str) -> Response:
         # A camera taken off the public view may still have objects in the bucket: never serve them.
-        if not is_slug(camera) or not _FILE.fullmatch(file) or camera not in publishing_ids(settings.config_file):
+        if not is_slug(camera) or not _FILE.fullmatch(file) or camera not in directory.publishing():
             raise HTTPException(404, "not found")
         data = await store.get(f"hls/{camera}/{file}")
         if data is None:

@@ -1,4 +1,5 @@
-"""Cameras the caller's departments may see, with their latest health; offline alerts (T2, O1)."""
+"""Cameras the caller's departments may see, with their latest health and view health (the counter's
+diagnosis of the picture); offline alerts (T2, O1)."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -8,11 +9,13 @@ from fastapi import APIRouter, Depends, Path
 from roadcam.common.camconfig.models import SLUG_PATTERN
 from services.api.alerts import offline_alerts
 from services.api.clock import ApiClock
-from services.api.deps import CamerasDep, ClockDep, OperationsDep, SettingsDep, allow
+from services.api.count_rows import view_health_dicts
+from services.api.deps import CamerasDep, ClockDep, OperationsDep, SettingsDep, ViewHealthDep, allow
 from services.api.errors import NotFound
-from services.api.schemas import AlertOut, CameraOut, HealthOut
+from services.api.schemas import AlertOut, CameraOut, HealthOut, ViewHealthOut
 from services.api.store.accounts import Principal
 from services.api.store.operations import HealthIn
+from services.api.store.view_health import ViewHealth
 from services.api.times import to_dt, to_dt_or_none
 from roadcam.common.camconfig.models import CameraConfig
 
@@ -31,25 +34,29 @@ def health_out(clock: ApiClock, offline_after_s: float, h: HealthIn | None, now_
 
 
 def camera_out(clock: ApiClock, offline_after_s: float, cam: CameraConfig, h: HealthIn | None,
-               now_us: int) -> CameraOut:
+               now_us: int, views: dict[str, ViewHealth]) -> CameraOut:
+    view = ViewHealthOut(**view_health_dicts([cam.id], views, clock.tz)[0]) if cam.counts else None
     return CameraOut(id=cam.id, name=cam.name, department=cam.department, purposes=list(cam.purposes),
                      counting_lines=[line.id for line in cam.counting_lines], records=cam.records,
-                     health=health_out(clock, offline_after_s, h, now_us))
+                     health=health_out(clock, offline_after_s, h, now_us), view_health=view)
 
 
 @router.get("/cameras", name="cameras.list")
 def list_cameras(cameras: CamerasDep, operations: OperationsDep, clock: ClockDep, settings: SettingsDep,
-                 who: Annotated[Principal, Depends(allow("cameras.list"))]) -> list[CameraOut]:
-    health, now = operations.health(), clock.now_us()
-    return [camera_out(clock, settings.offline_after_s, c, health.get(c.id), now) for c in cameras.visible(who)]
+                 views: ViewHealthDep, who: Annotated[Principal, Depends(allow("cameras.list"))]) -> list[CameraOut]:
+    health, now, judged = operations.health(), clock.now_us(), views.current()
+    return [camera_out(clock, settings.offline_after_s, c, health.get(c.id), now, judged)
+            for c in cameras.visible(who)]
 
 
 @router.get("/cameras/{camera_id}", name="cameras.get")
 def get_camera(cameras: CamerasDep, operations: OperationsDep, clock: ClockDep, settings: SettingsDep,
-               who: Annotated[Principal, Depends(allow("cameras.get"))], camera_id: str = CameraId) -> CameraOut:
+               views: ViewHealthDep, who: Annotated[Principal, Depends(allow("cameras.get"))],
+               camera_id: str = CameraId) -> CameraOut:
     for cam in cameras.visible(who):
         if cam.id == camera_id:
-            return camera_out(clock, settings.offline_after_s, cam, operations.health().get(cam.id), clock.now_us())
+            return camera_out(clock, settings.offline_after_s, cam, operations.health().get(cam.id), clock.now_us(),
+                              views.current())
     raise NotFound(f"no camera {camera_id!r} in your departments")
 
 

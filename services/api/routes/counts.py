@@ -12,13 +12,15 @@ from starlette.concurrency import run_in_threadpool
 from roadcam.common.camconfig.models import SLUG_PATTERN
 from services.api.camera_directory import CameraDirectory
 from services.api.clock import ApiClock
+from services.api.count_rows import row_dicts, view_health_dicts
 from services.api.counts_csv import render_csv
 from services.api.counts_cache import CachedAnswer, SettledCounts
-from services.api.deps import CamerasDep, ClockDep, CountsDep, SettingsDep, SettledCountsDep, allow
+from services.api.deps import CamerasDep, ClockDep, CountsDep, SettingsDep, SettledCountsDep, ViewHealthDep, allow
 from services.api.errors import ApiError, NotFound
 from services.api.schemas import CountsOut, IsoDateTime, LiveOut, LiveRowOut, OpenCountsOut
 from services.api.store.accounts import Principal
 from services.api.store.counts import CountOut, CountQuery, CountStore
+from services.api.store.view_health import ViewHealthStore
 from services.api.times import local_midnight_us, to_dt, to_us
 
 router = APIRouter(prefix="/api/v1", tags=["counts"])
@@ -76,24 +78,9 @@ def pick_cameras(available: list[str], wanted: list[str] | None) -> tuple[str, .
     return tuple(dict.fromkeys(wanted))
 
 
-def row_dicts(view: CountsView, rows: list[CountOut]) -> list[dict]:
-    """JSON/CSV rows. Hot path (a day of one camera is ~600 rows): format each stamp and name once."""
-    tz, stamps, names, out = view.clock.tz, {}, {}, []
-    for cam, line, direction, obj, census, start, size, count, final in rows:
-        stamp = stamps.get(start)
-        if stamp is None:
-            stamp = stamps[start] = to_dt(start, tz).isoformat()
-        name = names.get((cam, line, direction))
-        if name is None:
-            name = names[(cam, line, direction)] = view.cameras.direction_name(cam, line, direction)
-        out.append({"camera_id": cam, "line_id": line, "direction": direction, "direction_name": name,
-                    "object_class": obj, "census_class": census, "bin_start": stamp, "bin_minutes": size // 60,
-                    "count": count, "final": final})
-    return out
-
-
 def respond(view: CountsView, rows: list[CountOut], q: CountQuery, fmt: Format, bom: bool, extra: dict) -> Response:
-    dicts = row_dicts(view, rows)
+    """The answer without the cameras' current view health (`with_view_health` adds it to JSON)."""
+    dicts = row_dicts(rows, view.clock.tz, view.cameras.direction_name)
     if fmt is Format.CSV:
         headers = {"Content-Disposition": 'attachment; filename="roadcam-counts.csv"'}
         return Response(render_csv(dicts, bom=bom), media_type="text/csv; charset=utf-8", headers=headers)
@@ -104,26 +91,39 @@ def respond(view: CountsView, rows: list[CountOut], q: CountQuery, fmt: Format, 
 
 
 def respond_and_keep(view: CountsView, key: tuple, q: CountQuery, fmt: Format, bom: bool, extra: dict,
-                     now_us: int) -> Response:
+                     now_us: int) -> CachedAnswer:
     rows = view.counts.query(q)
     response = respond(view, rows, q, fmt, bom, extra)
+    answer = CachedAnswer(response.body, response.media_type,
+                          tuple((k, v) for k, v in response.headers.items() if k != "content-length"),
+                          now_us, q.camera_ids, q.end_us)
     if rows and all(r.final for r in rows) and view.settled.settled(q.end_us, now_us):
-        view.settled.put(key, CachedAnswer(response.body, response.media_type,
-                                           tuple((k, v) for k, v in response.headers.items() if k != "content-length"),
-                                           now_us, q.camera_ids, q.end_us))
-    return response
+        view.settled.put(key, answer)
+    return answer
+
+
+def with_view_health(view: CountsView, answer: CachedAnswer, fmt: Format) -> Response:
+    """A JSON answer gets the cameras' view health as it is now, also when its rows were kept."""
+    body = answer.body
+    if fmt is Format.JSON:
+        health = view_health_dicts(answer.cameras, view.view_health.current(), view.clock.tz)
+        body = body[:-1] + b',"view_health":' + orjson.dumps(health) + b"}"
+    return Response(body, media_type=answer.media_type, headers=dict(answer.headers))
 
 
 class CountsView:
-    """What answering a counts query needs: the bins, the time zone, the direction names."""
+    """What answering a counts query needs: the bins, the time zone, the direction names, the
+    cameras' view health."""
 
-    def __init__(self, counts: CountStore, clock: ApiClock, cameras: CameraDirectory, settled: SettledCounts) -> None:
+    def __init__(self, counts: CountStore, clock: ApiClock, cameras: CameraDirectory, settled: SettledCounts,
+                 view_health: ViewHealthStore) -> None:
         self.counts, self.clock, self.cameras, self.settled = counts, clock, cameras, settled
+        self.view_health = view_health
 
 
 async def counts_view(counts: CountsDep, clock: ClockDep, cameras: CamerasDep,
-                      settled: SettledCountsDep) -> CountsView:
-    return CountsView(counts, clock, cameras, settled)
+                      settled: SettledCountsDep, view_health: ViewHealthDep) -> CountsView:
+    return CountsView(counts, clock, cameras, settled, view_health)
 
 
 CountsViewDep = Annotated[CountsView, Depends(counts_view)]
@@ -138,10 +138,11 @@ async def answer(view: CountsView, q: CountQuery, fmt: Format, bom: bool, extra:
     now_us, key = view.clock.now_us(), (q, fmt, bom, tuple(extra.items()))
     kept = view.settled.get(key, now_us)
     if kept is not None:  # a settled range: all bins final, nothing to query or serialize again
-        return Response(kept.body, media_type=kept.media_type, headers=dict(kept.headers))
+        return with_view_health(view, kept, fmt)
     if small(q):
-        return respond_and_keep(view, key, q, fmt, bom, extra, now_us)
-    return await run_in_threadpool(respond_and_keep, view, key, q, fmt, bom, extra, now_us)
+        return with_view_health(view, respond_and_keep(view, key, q, fmt, bom, extra, now_us), fmt)
+    made = await run_in_threadpool(respond_and_keep, view, key, q, fmt, bom, extra, now_us)
+    return with_view_health(view, made, fmt)
 
 
 @router.get("/counts", name="counts.query", response_model=CountsOut, responses=CSV_RESPONSE)

@@ -55,7 +55,12 @@ class CountOut(NamedTuple):
     bin_seconds: int
     count: int
     final: bool
+    quality: str = "ok"          # ok | degraded (a lower bound) | unusable: the camera's picture over the bin
+    quality_reason: str = ""     # the camera's faults during the bin, e.g. "frozen,dark"
+    size_basis: str = ""         # how 小型/大型 was decided, comma-separated if mixed
 
+
+QUALITY_RANK = {"ok": 0, "degraded": 1, "unusable": 2}
 
 # A bin from the bus and a row of the counts query carry the same fields.
 BinIn = CountOut
@@ -74,12 +79,16 @@ class CountStore:
         stmt = self._insert(CountBinRow)
         stmt = stmt.on_conflict_do_update(
             index_elements=[c.name for c in CountBinRow.__table__.primary_key.columns],
-            set_={"count": stmt.excluded["count"], "final": stmt.excluded.final},
+            set_={c: stmt.excluded[c] for c in ("count", "final", "quality", "quality_reason", "size_basis")},
             # A late, still-open copy of a bin never overwrites its final count.
             where=CountBinRow.final.is_(False) | stmt.excluded.final.is_(True),
         )
+        latest = _latest(bins)
+        counted = [_placeholder_key(b) for b in latest if b.final and (b.object_class or b.census_class)]
         with self._engine.begin() as conn:
-            conn.execute(stmt, [b._asdict() for b in _latest(bins)])
+            conn.execute(stmt, [b._asdict() for b in latest])
+            if counted:  # a final count replaces the open "nothing seen yet" row of its line and direction
+                conn.execute(DROP_PLACEHOLDER, counted)
             conn.execute(FOLD)  # same transaction: live tallies never count a crossing twice
         oldest: dict[str, int] = {}
         for b in bins:
@@ -110,6 +119,8 @@ class CountStore:
                         break
         if len(rows) > q.max_rows:
             raise ApiError(f"more than {q.max_rows} rows; narrow the time range or add filters", 422)
+        if rows and not (source == q.bin_seconds and q.by_object_class):
+            return [_summed(r) for r in rows]
         return rows  # Row objects with exactly CountOut's fields (hot path: no copying)
 
     def _aggregate(self, q: CountQuery, source: int):
@@ -167,7 +178,7 @@ def _statement(source: int, bin_seconds: int, filters: tuple[str, ...], final_on
     if source == bin_seconds and by_object_class:
         # Stored at the requested size: read rows in primary-key order, no grouping or sorting.
         stmt = (select(t.camera_id, t.line_id, t.direction, t.object_class, t.census_class, t.bin_start_us,
-                       size, t.count, t.final)
+                       size, t.count, t.final, t.quality, t.quality_reason, t.size_basis)
                 .where(and_(*conds)).order_by(t.camera_id, t.bin_start_us, t.line_id, t.direction,
                                               t.object_class, t.census_class))
         return stmt.limit(bindparam("limit"))
@@ -177,9 +188,36 @@ def _statement(source: int, bin_seconds: int, filters: tuple[str, ...], final_on
     keys = [t.line_id, t.direction] + ([t.object_class] if by_object_class else []) + [t.census_class]
     total = type_coerce(func.sum(t.count), Integer).label("count")
     final = type_coerce(func.min(case((t.final.is_(True), 1), else_=0)), Boolean).label("final")
-    return (select(t.camera_id, t.line_id, t.direction, obj, t.census_class, start, size, total, final)
+    # Summed bins take the worst quality of their parts and every reason and basis (made unique in Python).
+    rank = func.max(case(*((t.quality == q, n) for q, n in QUALITY_RANK.items() if n), else_=0))
+    quality = case(*((rank == n, q) for q, n in QUALITY_RANK.items() if n), else_="ok").label("quality")
+    reasons = func.aggregate_strings(t.quality_reason, ",").label("quality_reason")
+    bases = func.aggregate_strings(t.size_basis, ",").label("size_basis")
+    return (select(t.camera_id, t.line_id, t.direction, obj, t.census_class, start, size, total, final, quality,
+                   reasons, bases)
             .where(and_(*conds)).group_by(t.camera_id, start, *keys).order_by(t.camera_id, start, *keys)
             .limit(bindparam("limit")))
+
+
+def _unique(joined: str | None) -> str:
+    return ",".join(sorted({part for part in (joined or "").split(",") if part}))
+
+
+def _summed(row) -> CountOut:
+    """A summed row with its reasons and bases listed once each, sorted."""
+    return CountOut(*row[:10], _unique(row[10]), _unique(row[11]))
+
+
+def _placeholder_key(b: BinIn) -> dict:
+    return {"cam": b.camera_id, "size": b.bin_seconds, "start": b.bin_start_us, "line": b.line_id, "dir": b.direction}
+
+
+# The row a bin the camera could not see is reported by before anything is counted in it (class "", count 0).
+DROP_PLACEHOLDER = delete(CountBinRow).where(
+    CountBinRow.camera_id == bindparam("cam"), CountBinRow.bin_seconds == bindparam("size"),
+    CountBinRow.bin_start_us == bindparam("start"), CountBinRow.line_id == bindparam("line"),
+    CountBinRow.direction == bindparam("dir"), CountBinRow.object_class == "", CountBinRow.census_class == "",
+    CountBinRow.count == 0)
 
 
 def _latest(bins: Sequence[BinIn]) -> list[BinIn]:

@@ -70,7 +70,8 @@ class Api:
     def sink(self) -> BusSink:
         """Where the bus consumer stores decoded batches."""
         return BusSink(self.parts.counts, self.parts.operations, self.parts.audit,
-                       intake=AuditIntake(AUDIT_MASTER), measures=self.parts.measures)
+                       intake=AuditIntake(AUDIT_MASTER), measures=self.parts.measures,
+                       view_health=self.parts.view_health)
 
     def token(self, username: str, password: str = PASSWORD) -> str:
         r = self.client.post("/api/v1/auth/token", json={"username": username, "password": password})

@@ -17,10 +17,18 @@ def record(topic: str, key: str, message) -> BusRecord:
 
 
 def count_bin(camera: str, start_us: int, count: int, *, seconds: int = 300, cls: str = "car",
-              direction: int = counting_pb2.DIRECTION_POS, final: bool = True, line: str = "main") -> BusRecord:
+              direction: int = counting_pb2.DIRECTION_POS, final: bool = True, line: str = "main",
+              quality: str = "", reason: str = "", size_basis: str = "") -> BusRecord:
+    """cls "": a bin the camera could not see, reported with nothing counted (as the counter does)."""
     return record(topics.COUNT_BINS, camera, counting_pb2.CountBin(
-        camera_id=camera, line_id=line, direction=direction, object_class=cls, census_class=CENSUS[cls],
-        bin_start_us=start_us, bin_seconds=seconds, count=count, final=final))
+        camera_id=camera, line_id=line, direction=direction, object_class=cls, census_class=CENSUS.get(cls, ""),
+        bin_start_us=start_us, bin_seconds=seconds, count=count, final=final, quality=quality,
+        quality_reason=reason, size_basis=size_basis))
+
+
+def view_health(camera: str, time_us: int, *faults: str, learned: bool = True) -> BusRecord:
+    return record(topics.VIEW_HEALTH, camera, counting_pb2.ViewHealth(
+        camera_id=camera, time_us=time_us, faults=list(faults), reference_learned=learned))
 
 
 def crossing(camera: str, time_us: int, cls: str = "car", direction: int = counting_pb2.DIRECTION_NEG) -> BusRecord:

@@ -11,15 +11,48 @@ window.roadcamCharts = {
     }
     return {times, byKey};
   },
-  draw(el, times, byKey, unit) {
+  // Bins whose quality is not "ok", one per bin start: {t, seconds, quality, reasons}; the worst wins.
+  flagged(rows) {
+    const rank = {degraded: 1, unusable: 2};
+    const byStart = new Map();
+    for (const r of rows) {
+      if (!rank[r.quality]) continue;
+      const t = Date.parse(r.bin_start) / 1000;
+      const seen = byStart.get(t) || {t, bin_start: r.bin_start, seconds: r.bin_minutes * 60, quality: r.quality, reasons: new Set()};
+      if (rank[r.quality] > rank[seen.quality]) seen.quality = r.quality;
+      (r.quality_reason || '').split(',').filter(Boolean).forEach((x) => seen.reasons.add(x));
+      byStart.set(t, seen);
+    }
+    return [...byStart.values()].sort((a, b) => a.t - b.t);
+  },
+  // A uPlot hook that shades flagged bins behind the lines (never read them as empty roads).
+  shade(flags) {
+    return (u) => {
+      const {ctx} = u, {left, top, width, height} = u.bbox;
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(left, top, width, height);
+      ctx.clip();
+      for (const f of flags) {
+        const x0 = u.valToPos(f.t, 'x', true), x1 = u.valToPos(f.t + f.seconds, 'x', true);
+        ctx.fillStyle = f.quality === 'unusable' ? 'rgba(201,42,42,0.25)' : 'rgba(245,159,0,0.25)';
+        ctx.fillRect(x0, top, Math.max(x1 - x0, 3), height);
+      }
+      ctx.restore();
+    };
+  },
+  draw(el, times, byKey, unit, flags) {
     el.innerHTML = '';
     if (!times.length) { el.textContent = el.dataset.empty || ''; el.dataset.points = '0'; return null; }
     const colors = ['#0b5cab', '#d9480f', '#2b8a3e', '#7048e8', '#c2255c', '#1098ad', '#5c940d', '#495057'];
     const series = [{}];
     [...byKey.keys()].forEach((k, i) => series.push({label: k, stroke: colors[i % colors.length], width: 2}));
     const width = Math.max(320, el.clientWidth || 800);
-    const plot = new uPlot({width, height: 260, series, axes: [{}, {label: unit || ''}]}, [times, ...byKey.values()], el);
+    const hooks = flags && flags.length ? {drawClear: [roadcamCharts.shade(flags)]} : {};
+    const plot = new uPlot({width, height: 260, series, hooks, axes: [{}, {label: unit || ''}]},
+      [times, ...byKey.values()], el);
     el.dataset.points = String(times.length);
+    el.dataset.flagged = String((flags || []).length);
     return plot;
   },
 };
