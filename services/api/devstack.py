@@ -13,6 +13,8 @@ RECORDER_MASTER_KEY_FILE = "secrets/roadcam_recorder_master_key"
 API_MASTER_KEY_FILE = "secrets/roadcam_api_master_key"
 DOCUMENT_KEY_FILE = "secrets/roadcam_api_document_key"
 EXPORT_KEY_FILE = "secrets/roadcam_api_export_signing_key"
+# Self-disclosure exports run the detectors in the api (docs/disclosure.md); without them they are refused.
+_MODELS = {"YUNET_MODEL": ("face_detection_yunet*.onnx",), "YOLO_MODEL": ("yolov8n*.tflite",)}
 
 
 def _random_b64() -> str:
@@ -31,6 +33,11 @@ def _secret_files(stack: StackInfo, password: str, audit_master: str) -> dict[st
     return files
 
 
+def _model_env(stack: StackInfo) -> dict[str, str]:
+    found = {field: stack.model(*patterns) for field, patterns in _MODELS.items()}
+    return {f"ROADCAM_API_REDACTION__{field}": str(path) for field, path in found.items() if path is not None}
+
+
 def setup(stack: StackInfo) -> DevSetup:
     port = stack.free_port()
     password = stack.existing(PASSWORD_FILE) or secrets.token_urlsafe(18)
@@ -44,6 +51,7 @@ def setup(stack: StackInfo) -> DevSetup:
             "ROADCAM_API_JWT_SECRET": secrets.token_urlsafe(48),
             "ROADCAM_API_BOOTSTRAP_MANAGER_PASSWORD": password,
             "ROADCAM_API_PUBLIC_URL": public_url,
+            **_model_env(stack),
         },
         secret_files=_secret_files(stack, password, audit_master),
         public_url=public_url,
