@@ -36,4 +36,7 @@ def verify_export(args: argparse.Namespace) -> int:
         sys.stdout.write(f"OK  request {manifest.get('request_id')}, camera {manifest.get('camera_id')}, "
                          f"{len(manifest.get('segments', []))} segments, signed by key {verdict.key_fingerprint}, "
                          f"exported by {manifest.get('exported_by')} at {manifest.get('exported_at')}\n")
+    if verdict.ok and manifest.get("derivative"):  # the segment chain proves the original, not this copy
+        sys.stdout.write(f"NOTE  a {manifest['derivative']} copy: the segments prove the original clip "
+                         f"{manifest.get('original_mp4_sha256')}; this copy's own hash is the signed mp4_sha256\n")
     return 0 if verdict.ok else 1

@@ -109,7 +109,7 @@ def test_the_marked_person_stays_sharp_everyone_else_is_destroyed_and_the_copy_v
     assert marked["marked_frame"] == mark_frame and marked["marked_box"] == [round(v, 1) for v in box]
     assert marked["marked_by"] == "op-roads" and marked["frames"] == len(source) and manifest["segments"]
     code, out = verify_export(clip, manifest_path)
-    assert code == 0 and out.startswith("OK"), out
+    assert code == 0 and out.startswith("OK") and manifest["original_mp4_sha256"] in out, out
 
     output = frames(clip.read_bytes())
     assert len(output) == len(source)
