@@ -10,7 +10,7 @@ from roadcam.common.errors import RoadcamError
 from roadcam.common.media import PacketBatch
 from services.recorder import metrics
 from services.recorder.keyring import DataKeyRing
-from services.recorder.sealer import ChainHead, load_head, seal
+from services.recorder.sealer import ChainHead, load_head, newer_head, seal
 from services.recorder.segmenter import BusRef, Segment, Segmenter
 from services.recorder.storage import RecordingStore
 from services.recorder.uploads import UploadQueue
@@ -28,9 +28,11 @@ class CameraChains:
         self._sealing: list[BusRef] = []
 
     def load(self) -> None:
-        """Resume every camera from its stored chain head (blocking: run in a thread)."""
+        """Resume every camera from its chain head (blocking: run in a thread). The newer of the
+        stored head and the one held here wins: after a rebalance while S3 was away, segments this
+        replica sealed may still be queued, and the chain must continue after them."""
         for camera in self.cameras.values():
-            head = load_head(self._store, camera.id)
+            head = newer_head(load_head(self._store, camera.id), self._heads.get(camera.id))
             self._heads[camera.id] = head
             self._segmenters[camera.id] = Segmenter(camera.id, camera.recording.segment_seconds, head.resume)
         log.info("recording %d cameras: %s", len(self.cameras), ", ".join(sorted(self.cameras)))
@@ -44,22 +46,17 @@ class CameraChains:
         for segment in self._segmenters[batch.camera_id].add(batch, ref):
             await self._enqueue(segment)
 
-    async def flush_open(self) -> None:
-        """Store the open segments early (shutdown)."""
+    async def flush_open(self, why: str = "shutdown") -> None:
+        """Seal the open segments early (shorter segments) into the upload queue. At shutdown, and
+        when partitions are revoked: the next owner may never see those messages again (a restarted
+        in-memory broker forgets them), so they are stored here; a re-delivery to the next owner is
+        skipped by the chain head it loads, or at worst recorded twice, never lost."""
         for segmenter in self._segmenters.values():
             segment = segmenter.flush()
             if segment is not None:
-                log.info("%s: storing the open segment %d-%d early", segment.camera_id,
+                log.info("%s: %s: storing the open segment %d-%d early", segment.camera_id, why,
                          segment.packets[0].seq, segment.last.seq)
                 await self._enqueue(segment)
-
-    def drop_open(self) -> None:
-        """Partitions move: the next owner re-records open segments from the committed offsets."""
-        for segmenter in self._segmenters.values():
-            dropped = segmenter.flush()  # discarded on purpose
-            if dropped is not None:
-                log.info("rebalance: open segment of %s from seq %d left to the next owner",
-                         segmenter.camera_id, dropped.packets[0].seq)
 
     async def _enqueue(self, segment: Segment) -> None:
         camera = self.cameras[segment.camera_id]

@@ -59,15 +59,16 @@ class VideoIntake:
         await self._chains.add(batch, (record.partition, record.offset))
 
     async def _on_revoked(self) -> None:
-        """Partitions move: store what is sealed, commit, and drop open segments - the next
-        owner re-records them from the committed offsets."""
+        """Partitions move: seal the open segments, store what is queued, then commit. The next
+        owner may not get those messages again (a restarted in-memory broker lost them), so
+        nothing held here is left to it; what it re-reads the chain head lets it skip."""
         async with self._batch_lock:
+            await self._chains.flush_open("rebalance")
             try:
                 await asyncio.wait_for(self._queue.drained(), DRAIN_TIMEOUT_S)
             except asyncio.TimeoutError:
                 log.warning("rebalance while S3 is unreachable: %d segments still queued", len(self._queue))
             await self._watermark.commit()
-            self._chains.drop_open()
             self._watermark.forget()
 
     async def _on_assigned(self) -> None:

@@ -96,19 +96,19 @@ def remux_to_mp4(segments: Sequence[tuple[bytes, str]]) -> bytes:
 
 def _sources(segments: Sequence[tuple[bytes, str]]) -> list[tuple[bytes, str]]:
     """(bytes, demuxer) runs: consecutive MPEG-TS segments joined (TS concatenates cleanly)."""
-    runs: list[tuple[bytes, str]] = []
+    runs: list[tuple[list[bytes], str]] = []
     for data, codec in segments:
-        if not is_elementary(codec):
-            if runs and runs[-1][1] == "mpegts":
-                runs[-1] = (runs[-1][0] + data, "mpegts")
-            else:
-                runs.append((data, "mpegts"))
-            continue
-        base = codec[: -len(ES_SUFFIX)]
-        if base not in RAW_DEMUXERS:
-            raise MuxError(f"no demuxer for an elementary stream of {base}")
-        runs.append((data, RAW_DEMUXERS[base]))
-    return runs
+        demuxer = "mpegts"
+        if is_elementary(codec):
+            base = codec[: -len(ES_SUFFIX)]
+            if base not in RAW_DEMUXERS:
+                raise MuxError(f"no demuxer for an elementary stream of {base}")
+            demuxer = RAW_DEMUXERS[base]
+        if demuxer == "mpegts" and runs and runs[-1][1] == "mpegts":
+            runs[-1][0].append(data)
+        else:
+            runs.append(([data], demuxer))
+    return [(b"".join(parts), demuxer) for parts, demuxer in runs]
 
 
 def _place(packet: av.Packet, timeline: Timeline) -> None:

@@ -2,7 +2,9 @@
 
 Findings: `tampered` (bytes or metadata changed: GCM or hash or chain mismatch), `missing`
 (the chain skips a stored segment: one was deleted), `gap` (chain intact but time not
-contiguous: nothing was recorded), `unreadable` (its data key is destroyed).
+contiguous: nothing was recorded), `unreadable` (its data key is destroyed), `overlap` (a span
+recorded twice: two owners around a rebalance each stored it, both chained to the same
+predecessor; nothing is lost, so it does not lower the status).
 The end of the chain is checked against the newest write-once anchor (`anchors.py`), not only
 against the rewritable chain head, so deleting the last segments and rewinding the head shows.
 """
@@ -21,7 +23,7 @@ from services.recorder.keyring import DataKeyRing, KeyUnavailableError
 from services.recorder.sealer import ChainHead, load_head
 from services.recorder.storage import RecordingStore
 
-Kind = Literal["tampered", "missing", "gap", "unreadable"]
+Kind = Literal["tampered", "missing", "gap", "unreadable", "overlap"]
 GAP_TOLERANCE_US = 1_000_000
 
 
@@ -55,7 +57,7 @@ class VerifyReport:
             return "TAMPERED"
         if kinds & {"missing", "unreadable"}:
             return "INCOMPLETE"
-        return "GAPS" if kinds else "OK"
+        return "GAPS" if kinds - {"overlap"} else "OK"
 
 
 def _names_around(store: RecordingStore, camera_id: str, start_us: int, end_us: int) -> list[SegmentName]:
@@ -103,7 +105,7 @@ def verify_range(store: RecordingStore, keyring: DataKeyRing, camera_id: str, st
     # Read before listing: a segment stored meanwhile is then listed too, never seen as missing.
     anchor, head = newest_anchor(store, camera_id), load_head(store, camera_id)
     names = _names_around(store, camera_id, start_us, end_us)
-    prev: SegmentMeta | None = None
+    metas: list[SegmentMeta] = []
     for name in names:
         in_range = name.start_us < end_us and name.end_us > start_us
         if in_range:
@@ -111,18 +113,37 @@ def verify_range(store: RecordingStore, keyring: DataKeyRing, camera_id: str, st
         else:
             found = store.segment_meta(name.key)
             meta = found[0] if found else None
-        if meta is None:
-            continue
-        if prev is not None:
-            if meta.prev_chain_hash != prev.chain_hash:
-                report.findings.append(Finding("missing", name.key, f"chain breaks after {prev.object_key}"))
-            elif meta.start_us - prev.end_us > GAP_TOLERANCE_US:
-                report.findings.append(Finding(
-                    "gap", name.key, f"{(meta.start_us - prev.end_us) / 1e6:.1f} s not recorded before it"))
-        prev = meta
+        if meta is not None:
+            metas.append(meta)
+    report.findings += walk_chain(metas)
+    prev = metas[-1] if metas else None
     if prev is None or prev.end_us <= end_us:  # the range reaches the last stored segment
         report.findings += _end_findings(prev, head, anchor)
     return report
+
+
+def walk_chain(metas: list[SegmentMeta]) -> list[Finding]:
+    """Chain links and time holes of a camera's segments in name (time) order. A segment may chain
+    to an earlier one than the segment listed before it when two owners stored the same span
+    around a rebalance (duplicates rather than loss): `overlap`, not `missing`, as long as what it
+    chains to was seen and it overlaps the segment it displaces."""
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    prev: SegmentMeta | None = None
+    for meta in metas:
+        if prev is not None:
+            if meta.prev_chain_hash != prev.chain_hash:
+                if meta.prev_chain_hash in seen and meta.start_us < prev.end_us:
+                    findings.append(Finding("overlap", meta.object_key, f"recorded twice: overlaps {prev.object_key}, "
+                                                                        "chains to an earlier segment"))
+                else:
+                    findings.append(Finding("missing", meta.object_key, f"chain breaks after {prev.object_key}"))
+            elif meta.start_us - prev.end_us > GAP_TOLERANCE_US:
+                findings.append(Finding(
+                    "gap", meta.object_key, f"{(meta.start_us - prev.end_us) / 1e6:.1f} s not recorded before it"))
+        seen.add(meta.chain_hash)
+        prev = meta
+    return findings
 
 
 def _end_findings(last: SegmentMeta | None, head: ChainHead, anchor: AnchorReading) -> list[Finding]:
