@@ -22,7 +22,7 @@ from services.api.disclosure.redaction import FollowRules, FramePlan, Mark, foll
 from services.api.disclosure.settings import RedactionSettings
 
 log = logging.getLogger(__name__)
-_BOX_CELLS = 3  # a blurred box keeps about this many "pixels" across: persons too (no figure detail)
+_BOX_CELLS = 3  # a blurred box keeps about this many "pixels" along its long side: a figure becomes a blob
 _WHOLE_CELLS = 12  # a frame without a followed requester keeps only its layout
 
 
@@ -77,7 +77,8 @@ def render(image: np.ndarray, frame_plan: FramePlan) -> np.ndarray:
     for box in frame_plan.boxes:
         x1, y1, x2, y2 = grow(box, BOX_MARGIN.get(box.kind, 0.2), w, h)
         if x2 - x1 >= 1 and y2 - y1 >= 1:
-            image[y1:y2, x1:x2] = smear(image[y1:y2, x1:x2], _BOX_CELLS)
+            short, long = sorted((x2 - x1, y2 - y1))
+            image[y1:y2, x1:x2] = smear(image[y1:y2, x1:x2], max(1, round(_BOX_CELLS * short / long)))
     return image
 
 
