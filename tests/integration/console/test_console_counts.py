@@ -82,3 +82,26 @@ def test_camera_page_offers_the_anonymized_view_only(api: Api) -> None:
     page = api.client.get("/console/cameras/bridge-1").text
     assert page.count("<video") == 1 and 'data-src="/hls/bridge-1/index.m3u8"' in page
     assert "原映像をライブで視聴することはできません" in page
+
+
+def test_counts_chart_data_marks_flagged_bins_and_the_page_shows_view_health(api: Api) -> None:
+    from services.api.store.view_health import ViewHealthIn
+
+    api.add_account("ana", Role.ANALYST)
+    sign_in(api, "ana")
+    start = api.clock.now_us - api.clock.now_us % FIVE_MIN_US - 2 * FIVE_MIN_US
+    api.parts.counts.upsert_bins([
+        CountOut("bridge-1", "main", "pos", "car", "小型車", start, 300, 4, True, "degraded", "frozen", "class_only"),
+        CountOut("bridge-1", "main", "neg", "", "", start, 300, 0, True, "degraded", "frozen"),
+        CountOut("bridge-1", "main", "pos", "car", "小型車", start + FIVE_MIN_US, 300, 6, True)])
+    api.parts.view_health.upsert([ViewHealthIn("bridge-1", ("frozen",), start + 60_000_000, True)])
+    body = api.client.get("/console/counts/data.json", params={"camera": "bridge-1", "bin": 5, "hours": 1}).json()
+    assert [(r["count"], r["quality"], r["quality_reason"]) for r in body["rows"]] == [
+        (0, "degraded", "frozen"), (4, "degraded", "frozen"), (6, "ok", "")]
+    assert body["view_health"][0]["faults"] == ["frozen"]
+    text = api.client.get("/console/counts/data.csv", params={"camera": "bridge-1", "bin": 5, "hours": 1}).text
+    assert [r["quality"] for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))] == ["degraded", "degraded", "ok"]
+    page = api.client.get("/console/counts", params={"camera": "bridge-1", "lang": "en"}).text
+    shown = page.split('id="view-health"', 1)[1].split("</p>", 1)[0]
+    assert 'data-state="faulty"' in shown and 'data-fault="frozen"' in shown and ">frozen<" in shown
+    assert 'id="flagged-bins"' in page and '"unusable": "unusable' in page  # labels for the chart's list
