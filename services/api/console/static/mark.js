@@ -35,6 +35,7 @@
     image.addEventListener('load', () => {
       canvas.width = Math.min(960, image.naturalWidth);
       canvas.height = Math.round(canvas.width * image.naturalHeight / image.naturalWidth);
+      canvas.dataset.natural = `${image.naturalWidth}x${image.naturalHeight}`;
       redraw();
     });
     field.querySelector('.mark-load').addEventListener('click', async () => {
