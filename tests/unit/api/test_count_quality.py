@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from zoneinfo import ZoneInfo
 
 from services.api import messages
 from services.api.auth.roles import Role
 from services.api.messages import decode
-from services.api.store.view_health import ViewHealthIn, fold
+from services.api.count_rows import view_health_dicts
+from services.api.store.view_health import ViewHealth, ViewHealthIn, fold
 from roadcam.v1 import counting_pb2
 from tests.unit.api import busdata
 from tests.unit.api.apikit import T0_US, Api
@@ -44,6 +46,15 @@ def test_view_health_reports_decode_and_fold() -> None:
     folded = fold([ViewHealthIn("c", ("frozen",), 30, True), ViewHealthIn("c", (), 10, False),
                    ViewHealthIn("c", ("frozen",), 20, True)])
     assert (folded["c"].faults, folded["c"].since_us, folded["c"].reported_us) == (("frozen",), 20, 30)
+
+
+def test_view_health_as_the_answers_show_it() -> None:
+    tz = ZoneInfo("Asia/Tokyo")
+    known = {"a": ViewHealth("a", (), T0_US, T0_US + 1, False), "b": ViewHealth("b", ("covered",), T0_US, T0_US, True)}
+    shown = view_health_dicts(["b", "a", "c"], known, tz)
+    assert [(v["camera_id"], v["state"], v["faults"], v["reference_learned"]) for v in shown] == [
+        ("b", "faulty", ["covered"], True), ("a", "ok", [], False), ("c", "unknown", [], False)]
+    assert shown[0]["since"] == "2026-06-01T09:00:00+09:00" and shown[2]["since"] is None
 
 
 def test_flagged_bins_are_in_the_json_and_csv(api: Api) -> None:
