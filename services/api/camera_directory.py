@@ -49,6 +49,7 @@ class CameraDirectory:
         self._source, self._check_s, self._monotonic = source, check_s, monotonic
         self._checked_at = monotonic()
         self._lock = threading.Lock()
+        self.on_change: list[Callable[[], None]] = []  # e.g. kept answers that name directions
         newest = source.newest_number() if source is not None else 0
         if newest:
             self._install(newest)
@@ -106,4 +107,6 @@ class CameraDirectory:
 
     def _install(self, version: int) -> None:
         self._now = _Snapshot(version, self._source.config(version))
+        for listener in self.on_change:
+            listener()
         log.info("camera directory at configuration version %d (%d cameras)", version, len(self._now.cameras))

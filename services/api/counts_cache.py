@@ -56,6 +56,11 @@ class SettledCounts:
             while len(self._entries) > self._max:
                 self._entries.popitem(last=False)
 
+    def clear(self) -> None:
+        """Forget every answer (a new configuration may rename directions)."""
+        with self._lock:
+            self._entries.clear()
+
     def written(self, camera_id: str, oldest_start_us: int) -> None:
         """Bins of `camera_id` from `oldest_start_us` on were written: drop answers that include them."""
         with self._lock:

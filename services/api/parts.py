@@ -68,6 +68,7 @@ def open_parts(settings: Settings, clock_us: Callable[[], int] = wall_clock_us) 
     counts, settled = CountStore(engine), SettledCounts()
     counts.on_write.append(settled.written)
     cameras = CameraDirectory(config, ConfigVersions(engine), settings.config_check_s)
+    cameras.on_change.append(settled.clear)
     parts = ApiParts(settings, engine, ApiClock(clock_us, ZoneInfo(settings.timezone)), cameras,
                      tokens, tokens, Accounts(engine), audit, counts, OperationsStore(engine),
                      SignInGuard(settings.login_failures_max, settings.login_window_s), MeasureStore(engine),

@@ -15,7 +15,8 @@ from roadcam.common.errors import ConfigError
 from services.api.auth.roles import Role
 from services.api.camera_directory import CameraDirectory
 from services.api.console.config_versions import ConfigVersions
-from tests.unit.api.apikit import Api, make_api
+from services.api.store.counts import CountOut
+from tests.unit.api.apikit import T0_US, Api, make_api
 
 CHECK_S = 0.2
 
@@ -48,6 +49,9 @@ def test_a_version_saved_elsewhere_is_answered_from_without_a_restart(api: Api) 
     headers = api.role_headers()[Role.ANALYST]
     params = {"camera": "bridge-3", "start": "2026-06-01T00:00:00", "end": "2026-06-01T01:00:00"}
     assert api.client.get("/api/v1/counts", params=params, headers=headers).status_code == 404
+    api.parts.counts.upsert_bins([CountOut("bridge-1", "main", "pos", "car", "小型車", T0_US - 9 * 3_600_000_000, 300, 2, True)])
+    kept = api.client.get("/api/v1/counts", params={**params, "camera": "bridge-1"}, headers=headers).json()
+    assert kept["rows"][0]["direction_name"] == "上り" and len(api.parts.settled_counts) == 1
     assert "bridge-2" in api.parts.cameras.publishing()
     version = save_elsewhere(api, rename_and_add_camera)
     time.sleep(CHECK_S * 1.5)
@@ -55,6 +59,8 @@ def test_a_version_saved_elsewhere_is_answered_from_without_a_restart(api: Api) 
     ids = [c["id"] for c in api.client.get("/api/v1/cameras", headers=headers).json()]
     assert ids == ["bridge-1", "bridge-2", "station-1", "bridge-3"]
     assert api.parts.cameras.version == version and api.parts.cameras.direction_name("bridge-1", "main", "pos") == "前橋方面"
+    renamed = api.client.get("/api/v1/counts", params={**params, "camera": "bridge-1"}, headers=headers).json()
+    assert renamed["rows"][0]["direction_name"] == "前橋方面"  # not the kept answer with the old name
     assert "bridge-2" not in api.parts.cameras.publishing()  # its public HLS is no longer served
     assert api.client.get("/hls/bridge-2/index.m3u8").status_code == 404
     assert api.client.get("/api/v1/notices/bridge-3").json()["camera_name"] == "新しい橋"
