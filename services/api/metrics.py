@@ -8,5 +8,5 @@ LATENCY = Histogram("roadcam_api_request_seconds", "HTTP request latency", ["end
                     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10))
 BUS_RECORDS = Counter("roadcam_api_bus_records_total", "bus records stored", ["topic", "outcome"])
 AUDIT_APPENDED = Counter("roadcam_api_audit_entries_total", "audit entries appended", ["source"])
-CAMERA_ALERT = Gauge("roadcam_api_camera_alert", "1 while a camera has an offline alert (O1)", ["camera", "kind"])
+CAMERA_ALERT = Gauge("roadcam_api_camera_alert", "1 while a camera has an alert (O1): offline, or view_<fault> for a faulty picture", ["camera", "kind"])
 AUDIT_ANCHOR_FAILURES = Counter("roadcam_api_audit_anchor_failures_total", "audit head anchors that could not be written")

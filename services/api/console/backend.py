@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from services.api.alerts import Alert, offline_alerts
+from services.api.alerts import Alert, offline_alerts, view_alerts
 from services.api.audit_trail import AuditTrail
 from services.api.errors import Unauthorized
 from services.api.store.accounts import Principal
@@ -104,7 +104,8 @@ class ConsoleBackend:
 
     def alerts(self, who: Principal) -> list[Alert]:
         ids = [c.id for c in self.cameras(who)]
-        return offline_alerts(ids, self.health(), self.now_us(), self.offline_after_s())
+        return (offline_alerts(ids, self.health(), self.now_us(), self.offline_after_s())
+                + view_alerts(ids, self.view_health()))
 
     def counts(self, q: CountQuery) -> list[CountOut]:
         return list(self.parts.counts.query(q))

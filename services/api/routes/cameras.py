@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 
 from roadcam.common.camconfig.models import SLUG_PATTERN
-from services.api.alerts import offline_alerts
+from services.api.alerts import offline_alerts, view_alerts
 from services.api.clock import ApiClock
 from services.api.count_rows import view_health_dicts
 from services.api.deps import CamerasDep, ClockDep, OperationsDep, SettingsDep, ViewHealthDep, allow
@@ -62,8 +62,9 @@ def get_camera(cameras: CamerasDep, operations: OperationsDep, clock: ClockDep, 
 
 @router.get("/alerts", name="alerts.list")
 def list_alerts(cameras: CamerasDep, operations: OperationsDep, clock: ClockDep, settings: SettingsDep,
-                who: Annotated[Principal, Depends(allow("alerts.list"))]) -> list[AlertOut]:
+                views: ViewHealthDep, who: Annotated[Principal, Depends(allow("alerts.list"))]) -> list[AlertOut]:
     ids = [c.id for c in cameras.visible(who)]
     alerts = offline_alerts(ids, operations.health(), clock.now_us(), settings.offline_after_s)
+    alerts += view_alerts(ids, views.current())
     return [AlertOut(camera_id=a.camera_id, kind=a.kind, message=a.message,
                      since=to_dt_or_none(a.since_us, clock.tz)) for a in alerts]

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from services.api import metrics as api_metrics
-from services.api.alerts import offline_alerts
-from services.api.deps import CamerasDep, ClockDep, OperationsDep, ReadinessDep, SettingsDep, allow
+from services.api.alerts import offline_alerts, view_alerts
+from services.api.deps import CamerasDep, ClockDep, OperationsDep, ReadinessDep, SettingsDep, ViewHealthDep, allow
 from services.api.schemas import ReadyOut
 
 router = APIRouter(tags=["health"])
@@ -30,10 +30,12 @@ def ready(readiness: ReadinessDep, response: Response) -> ReadyOut:
 
 @router.get("/metrics", name="health.metrics", response_class=Response,
             responses={200: {"content": {"text/plain": {}}}}, dependencies=[Depends(allow("health.metrics"))])
-def metrics(cameras: CamerasDep, operations: OperationsDep, clock: ClockDep, settings: SettingsDep) -> Response:
+def metrics(cameras: CamerasDep, operations: OperationsDep, clock: ClockDep, settings: SettingsDep,
+            views: ViewHealthDep) -> Response:
     # Offline alerts as a gauge too, so Prometheus/Alertmanager can page on them (O1).
-    alerts = offline_alerts([c.id for c in cameras.all], operations.health(), clock.now_us(),
-                            settings.offline_after_s)
+    ids = [c.id for c in cameras.all]
+    alerts = offline_alerts(ids, operations.health(), clock.now_us(), settings.offline_after_s)
+    alerts += view_alerts(ids, views.current())
     api_metrics.CAMERA_ALERT.clear()
     for alert in alerts:
         api_metrics.CAMERA_ALERT.labels(alert.camera_id, alert.kind).set(1)

@@ -119,6 +119,11 @@ def test_a_replayed_older_report_never_wins_and_the_same_faults_keep_their_start
     cams = api.client.get("/api/v1/cameras", headers=api.role_headers()[Role.MANAGER]).json()
     shown = {c["id"]: c["view_health"] for c in cams}
     assert shown["bridge-2"]["faults"] == ["moved"] and shown["station-1"] is None  # station-1 counts nothing
+    alerts = api.client.get("/api/v1/alerts", headers=api.role_headers()[Role.MANAGER]).json()
+    moved = [a for a in alerts if a["kind"].startswith("view_")]
+    assert [(a["camera_id"], a["kind"], a["since"]) for a in moved] == [("bridge-2", "view_moved", "2026-06-01T09:02:00+09:00")]
+    metrics = api.client.get("/metrics", headers=api.role_headers()[Role.MANAGER]).text
+    assert 'roadcam_api_camera_alert{camera="bridge-2",kind="view_moved"} 1.0' in metrics
 
 
 from tests.unit.api.apikit import api_fixture  # noqa: F401  (the `api` fixture)
