@@ -11,8 +11,6 @@ from services.api.disclosure.tables import HoldOutboxRow, HoldRow
 HOLD_FIELDS = [c.name for c in HoldRow.__table__.columns]
 COMMAND_FIELDS = ("command_id", "camera_id", "range_start_us", "range_end_us", "release", "requested_by", "reason",
                   "request_id")
-
-
 RELEASE_SUFFIX = "-release"
 
 
