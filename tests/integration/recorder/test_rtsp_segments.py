@@ -83,11 +83,11 @@ def test_first_rtsp_segment_with_b_frames_muxes(rtsp_camera_factory, videos) -> 
     assert_every_segment_muxes(segments_of(batches))
 
 
-def test_segments_after_new_parameter_sets_mux(rtsp_camera_factory, videos) -> None:
+def test_segments_after_new_parameter_sets_mux(rtsp_camera_factory, videos, looped_clip) -> None:
     camera = rtsp_camera_factory({"cam": videos / "crosswalk_peds_bikes_13s.mp4"})
     before = read_rtsp(camera.url("cam"), 3.0)
     camera.stop()
-    camera.mounts["cam"] = videos / "highway_curve_7s.mp4"  # other SPS/PPS, other size and rate
+    camera.mounts["cam"] = looped_clip("highway_curve_7s.mp4", 3)  # other SPS/PPS, size and rate
     camera.start()
     after = read_rtsp(camera.url("cam"), READ_S)
     assert before[0].stream != after[0].stream and before[0].session_id != after[0].session_id
