@@ -8,6 +8,7 @@ import io
 import logging
 
 import av
+import pytest
 
 from roadcam.common.demux import file_batches
 from services.recorder.annexb import framing_for, to_annexb
@@ -16,6 +17,7 @@ from services.recorder.sealer import contents
 from services.recorder.segmenter import Segment
 from tests.integration.recorder.support import frame_hashes
 
+pytestmark = pytest.mark.slow
 CLIP = "crosswalk_peds_bikes_13s.mp4"  # H.264 high profile with B-frames, avcC framing
 
 
