@@ -21,7 +21,8 @@ pytestmark = pytest.mark.slow
 
 def command_record(offset: int, start_us: int, end_us: int, release: bool = False) -> BusRecord:
     cmd = commands_pb2.Command(legal_hold=commands_pb2.LegalHoldCommand(
-        command_id="case-7", camera_id=CAM, range_start_us=start_us, range_end_us=end_us, release=release,
+        command_id="case-7-release" if release else "case-7", camera_id=CAM, range_start_us=start_us,
+        range_end_us=end_us, release=release, hold_id="case-7" if release else "",
         requested_by="officer-2", reason="police request 7", request_id="req-7"))
     return BusRecord(topics.COMMANDS, 0, offset, CAM, cmd.SerializeToString(), 0)
 
@@ -53,6 +54,7 @@ async def test_hold_sweep_release_sweep_with_audit_trail(kafka_settings, s3_serv
     assert (hold.actor, hold.reason, hold.details["request_id"], hold.details["segments"]) == (
         "officer-2", "police request 7", "req-7", "2")
     assert events[1].details["segments"] == "3" and events[3].details["segments"] == "2"
+    assert (events[2].details["hold_id"], events[2].details["released_holds"]) == ("case-7", "case-7")
     assert events[4].details["key_id"] == metas[0].key_id
     assert len({e.event_id for e in events}) == 5
 
