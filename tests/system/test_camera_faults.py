@@ -6,8 +6,6 @@ from __future__ import annotations
 import subprocess
 import time
 
-import pytest
-
 from tests.system.conftest import assert_nothing_lost, recorded_gaps, recovery
 from tests.system.stack import camera_entry, wait_until
 
@@ -39,10 +37,6 @@ def test_camera_killed_and_restored(make_stack, cameras) -> None:
     assert seconds <= RECOVERY_BAR_S
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "recorder bug: 'camera <id>: segment at <us> cannot be stored: cannot mux h264 segment: Invalid "
-    "argument: '<none>' returned 22' - seen in every system run for the 640x352 camera's first segment "
-    "and 3 times for bridge after its parameter sets changed; each such segment is dropped"))
 def test_camera_restarting_with_new_parameter_sets(make_stack, cameras, looped_clip) -> None:
     server, _ = cameras
     stack = make_stack()
