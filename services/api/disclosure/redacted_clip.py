@@ -18,7 +18,7 @@ import numpy as np
 from roadcam.common.errors import ConfigError, ModelMissingError
 from roadcam.vision.blur import BOX_MARGIN, grow, smear
 from roadcam.vision.detectors import Box, CenterFaces, Detector, PersonDetector, PlateDetector, YuNetFaces
-from services.api.disclosure.redaction import FollowRules, FramePlan, Mark, follow, plan
+from services.api.disclosure.redaction import FollowRules, FramePlan, Mark, follow, plan, plausible
 from services.api.disclosure.settings import RedactionSettings
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,8 @@ class ClipRedactor:
         h, w = image.shape[:2]
         scale = min(1.0, self._settings.detect_max_width / w)
         work = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else image
-        return [b.scaled(1 / scale, 1 / scale) for d in self._detectors for b in d.detect(work)]
+        found = [b.scaled(1 / scale, 1 / scale) for d in self._detectors for b in d.detect(work)]
+        return [b for b in found if plausible(b, self._settings.large_face_px, self._settings.large_face_score)]
 
     def redact(self, mp4: bytes, mark: Mark) -> Redacted:
         detections, size = [], (0, 0)

@@ -17,7 +17,6 @@ from roadcam.vision.detectors import Box
 
 SELF_DISCLOSURE = "self_disclosure"
 SECRET_KINDS = ("face", "plate", "person", "vehicle_plate")  # a "vehicle" box is known content, its plate band is not
-_HEAD_BAND = 0.35  # a face whose centre lies in this top share of the followed figure is the requester's
 
 
 class MarkError(RoadcamError):
@@ -103,14 +102,21 @@ def follow(mark: Mark, detections: Sequence[Sequence[Box]], rules: FollowRules =
 
 
 def is_requesters(box: Box, requester: Box) -> bool:
-    """The followed figure itself, or a face in its head band."""
+    """The followed figure itself, or a face centred inside it (someone else in front of the requester
+    has a person box of their own, which is blurred over the requester)."""
     if box == requester:
         return True
     if box.kind != "face":
         return False
     cx, cy = (box.x1 + box.x2) / 2, (box.y1 + box.y2) / 2
-    height = requester.y2 - requester.y1
-    return requester.x1 <= cx <= requester.x2 and requester.y1 - 0.1 * height <= cy <= requester.y1 + _HEAD_BAND * height
+    return requester.x1 <= cx <= requester.x2 and requester.y1 <= cy <= requester.y2
+
+
+def plausible(box: Box, large_face_px: float, large_face_score: float) -> bool:
+    """False for a large face the face detector is unsure of: at the low threshold small faces need,
+    YuNet also reports frame-sized "faces" on texture, which would blur the requester away. A real face
+    that large scores high; a real person that near is a person detection, blurred anyway."""
+    return box.kind != "face" or box.y2 - box.y1 < large_face_px or box.score >= large_face_score
 
 
 @dataclass(frozen=True)

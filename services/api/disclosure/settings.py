@@ -21,6 +21,8 @@ class RedactionSettings(BaseModel):
         description="platedet licence-plate ONNX (default: the one in the platedet wheel); required")
     centerface_model: Path | None = Field(None, description="CenterFace ONNX, an optional second face detector")
     face_threshold: float = Field(0.05, gt=0, lt=1, description="YuNet score threshold (low: a missed face leaks)")
+    large_face_px: int = Field(48, ge=8, le=2000, description="a face at least this high (clip pixels) ...")
+    large_face_score: float = Field(0.5, gt=0, le=1, description="... needs this score (low-score giants are texture)")
     face_upscale: float = Field(2.0, ge=0.5, le=3, description="faces are searched at this scale (small faces)")
     person_threshold: float = Field(0.25, gt=0, lt=1, description="YOLO score threshold for persons and vehicles")
     detect_max_width: int = Field(1280, ge=320, le=3840, description="detectors see at most this width")

@@ -92,7 +92,7 @@ def test_the_marked_person_stays_sharp_everyone_else_is_destroyed_and_the_copy_v
     persons = [b for b in detector.detect(source[mark_frame]) if b.kind == "person"]
     assert len(persons) >= 2, "the test needs the marked person and someone else on the marked frame"
     requester = max(persons, key=lambda b: (b.x2 - b.x1) * (b.y2 - b.y1))
-    box = [requester.x1, requester.y1, requester.x2, requester.y2]
+    box = [float(v) for v in (requester.x1, requester.y1, requester.x2, requester.y2)]
     made = api.client.post(f"/api/v1/requests/{req['id']}/exports", headers=api.headers("op-roads"),
                            json={"keep": [{"camera": CAMERA, "frame": mark_frame, "box": box}]})
     assert made.status_code == 201, made.text

@@ -75,3 +75,12 @@ def test_render_destroys_planned_boxes_and_whole_frames_and_keeps_the_rest() -> 
 def test_a_mark_outside_the_clip_is_refused_clearly(mark: Mark, why: str) -> None:
     with pytest.raises(MarkError, match=why):
         mark.check(5, 160, 120)
+
+
+def test_large_faces_the_detector_is_unsure_of_are_dropped_small_ones_never() -> None:
+    from services.api.disclosure.redaction import plausible
+
+    assert not plausible(Box(0, 0, 200, 240, "face", 0.1), 48, 0.5)  # texture the size of the frame
+    assert plausible(Box(0, 0, 60, 60, "face", 0.9), 48, 0.5)
+    assert plausible(Box(0, 0, 8, 10, "face", 0.06), 48, 0.5)  # small faces stay at any score
+    assert plausible(Box(0, 0, 200, 240, "person", 0.3), 48, 0.5)
