@@ -27,7 +27,7 @@ from services.api.public import create_router
 from roadcam.common.camconfig import load_config
 from roadcam.common.settings import KafkaSettings, S3Settings
 from roadcam.devstack.processes import free_port
-from tests.integration.anonymizer.harness import anonymizer_settings, is_slate, models, tolerant_of_load, write_config
+from tests.integration.anonymizer.harness import anonymizer_settings, models, tolerant_of_load, write_config
 
 pytestmark = pytest.mark.slow
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ def chromium_ready():
 
 
 def play_in_chromium(page_url: str, tmp_path: Path) -> tuple[dict, Path]:
-    """check_player.mjs's JSON result and the page screenshot (the player alone is page-video.png)."""
+    """check_player.mjs's JSON result and the page screenshot."""
     home = tmp_path / "home"
     home.mkdir()
     shot = tmp_path / "page.png"
@@ -131,8 +131,9 @@ def test_page_plays_live_hls_in_chromium(tmp_path, chromium_ready, redis_server,
     assert live.error is None, live.error
     # Timings are the machine's, not the test's subject: logged, never asserted.
     log.info("playback started %.1f s after opening the page; %.1f media s took %.1f s; slowest frame %.2f s; "
-             "%d frames live, %d withheld", result.get("startedAfterS", -1), result.get("advanced", -1),
-             result.get("advanceTookS", -1), live.slowest_s, live.frames_live, live.frames_paused)
+             "%d frames live, %d withheld; the player showed a scene %d times, the slate %d times",
+             result.get("startedAfterS", -1), result.get("advanced", -1), result.get("advanceTookS", -1),
+             live.slowest_s, live.frames_live, live.frames_paused, result.get("scenes", 0), result.get("slates", 0))
     assert "failure" not in result and "stderr" not in result, result
     assert result["lang"] == "ja" and "群馬県 道路管理課" in result["notice"]
     assert result["advanced"] >= ADVANCE_S, result  # the player kept playing, however slowly it was fed
@@ -140,8 +141,7 @@ def test_page_plays_live_hls_in_chromium(tmp_path, chromium_ready, redis_server,
     assert live.frames_live > 0, "the channel never published an anonymized frame"
     image = cv2.imread(str(shot))
     assert image is not None and image.std() > 20, "screenshot is blank"
-    player = cv2.imread(str(shot.with_name("page-video.png")))
-    assert player is not None and player.std() > 20 and not is_slate(player), "the player shows no live scene"
+    assert result["scenes"] > 0, f"the player never showed an anonymized scene, only the paused slate: {result}"
     keep = os.environ.get("ROADCAM_KEEP_SCREENSHOT")
     if keep:
         shutil.copy(shot, keep)

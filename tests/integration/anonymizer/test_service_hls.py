@@ -14,7 +14,8 @@ from tests.integration.anonymizer.harness import (
 
 pytestmark = pytest.mark.slow
 log = logging.getLogger(__name__)
-LOADED_S = 180  # generous: on 2 cores shared with other work, models load and frames flow slowly
+LOADED_S = 240  # generous: on 2 cores shared with other work, models load and frames flow slowly
+FPS = 4  # public frame rate: at load average ~19, 10 fps fell 61-101 s behind, past the guard's 60 s maximum
 
 
 async def wait_until(predicate, timeout):
@@ -49,8 +50,9 @@ def video_after(store: PublicBucket, last: str) -> str | None:
     return None
 
 
+@pytest.mark.timeout(4 * LOADED_S + 120)  # each phase may take LOADED_S on a busy machine
 async def test_live_hls_and_second_replica_takeover(tmp_path, kafka_settings, redis_server, s3_server, videos, shared_data):
-    config = write_config(tmp_path, videos / "bridge_dense_5s.mp4")
+    config = write_config(tmp_path, videos / "bridge_dense_5s.mp4", public_view={"fps": FPS})
     bucket = f"pub-{uuid.uuid4().hex[:8]}"
     # The subject is going live and taking over, not speed: an overload budget for a busy machine.
     a = tolerant_of_load(anonymizer_settings(config, kafka_settings, redis_server.url, s3_server, bucket,
@@ -74,7 +76,7 @@ async def test_live_hls_and_second_replica_takeover(tmp_path, kafka_settings, re
     assert names == sorted(names) and len(set(names)) == len(names)
     assert "#EXT-X-DISCONTINUITY" in second.split(last)[1]  # replica b started a new timeline
     frames = store.frames("cam-a", video)
-    assert 15 <= len(frames) <= 25  # ~2 s at 10 fps
+    assert 6 <= len(frames) <= 10  # ~2 s at 4 fps
     assert frames[0].shape == (360, 640, 3)  # downscaled from 1280x720 (V1)
 
 
