@@ -24,6 +24,11 @@ from tests.unit.api.test_counts import (  # noqa: F401
     test_a_late_open_copy_never_overwrites_a_final_bin, test_bins_are_summed_into_the_requested_size,
     test_filters_by_camera_line_and_direction, test_live_tallies_since_local_midnight,
     test_open_data_is_public_closed_bins_per_census_class, test_replaying_the_bins_changes_nothing)
+from tests.unit.api.test_count_quality import (  # noqa: F401
+    test_a_final_count_replaces_the_not_seen_row_of_its_line_and_direction,
+    test_a_replayed_older_report_never_wins_and_the_same_faults_keep_their_start,
+    test_counts_carry_each_cameras_view_health_now, test_flagged_bins_are_in_the_json_and_csv,
+    test_summed_bins_take_the_worst_quality_and_every_reason)
 from tests.unit.api.test_role_matrix import test_every_cell  # noqa: F401
 
 pytestmark = pytest.mark.slow
