@@ -65,6 +65,15 @@ class Uploader:
     async def _announce(self, sealed: SealedSegment) -> None:
         camera_id = sealed.meta.camera_id
         try:
-            await self._producer.send(topics.SEGMENTS, camera_id, messages.segment_notice(sealed))
+            delivery = await self._producer.send(topics.SEGMENTS, camera_id, messages.segment_notice(sealed))
         except Exception as exc:  # noqa: BLE001 - the segment is stored; the notice is advisory
             log.warning("camera %s: segment notice not sent: %s", camera_id, exc)
+            return
+        # Not awaited (storing goes on), but its failure is read: an unread one is logged as an
+        # asyncio ERROR ("Future exception was never retrieved"), seen after a broker restart.
+        delivery.add_done_callback(lambda done: _notice_delivered(camera_id, done))
+
+
+def _notice_delivered(camera_id: str, delivery: asyncio.Future) -> None:
+    if not delivery.cancelled() and delivery.exception() is not None:
+        log.warning("camera %s: segment notice not acknowledged by the bus: %s", camera_id, delivery.exception())

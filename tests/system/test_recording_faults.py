@@ -15,8 +15,6 @@ from tests.system.conftest import assert_nothing_lost, recovery
 
 RECOVERY_BAR_S = 30.0  # the issue's bar, used only as a generous deadline
 SEGMENT_S = 4.0  # recording segment length of the system cameras
-# A recorder bug seen at start-up on the 640x352 camera (a segment is dropped), reported separately.
-RECORDER_MUX_BUG = ("cannot mux h264 segment",)
 # After a restart or rebalance the recorder re-reads from its last commit and logs "footage lost"
 # for re-read messages whose claim-check expired, although that footage is already stored (verify
 # finds no gap): a misleading message, reported separately; the chain check is what counts here.
@@ -43,20 +41,20 @@ def test_broker_killed_and_restarted(make_stack) -> None:
     seconds = recovery(stack, fault_end)
     report("broker killed and restarted", seconds)
     time.sleep(8)  # a couple of segments after recovery, so the chain is checked across the fault
-    # Known loss, reported: the in-memory broker forgets messages it had acknowledged, and the
-    # recorder drops its open segment at the rebalance the restart causes (see the strict test).
+    # Known, reported: the in-memory broker forgets messages it had acknowledged, and ingest
+    # undercounts the seconds it lost for an RTSP camera (see the strict test).
     assert_nothing_lost(stack, "broker restart", allowance_s=SEGMENT_S + 2)
     assert seconds <= RECOVERY_BAR_S
     assert {n: r for n, r in stack.restarts().items() if r} == {"kafka": 1}  # no service crashed
-    assert stack.log_errors(BUS_NOISE + RECORDER_MUX_BUG + RECORDER_REREAD) == {}
+    assert stack.log_errors(BUS_NOISE + RECORDER_REREAD) == {}
 
 
 @pytest.mark.xfail(strict=False, reason=(
-    "recorder: at the rebalance a broker restart causes it logs 'open segment of <camera> from seq N "
-    "left to the next owner' and drops it; the restarted in-memory broker no longer has those messages, "
-    "so up to one segment (4 s here) per camera is lost beyond ingest's counted gap. Not strict: it "
-    "happens only when the recorder's partitions are revoked before the restart is noticed (1 of 2 "
-    "cameras in the runs so far)"))
+    "ingest undercounts its gap seconds for an RTSP camera: avg_fps is 0 over RTSP and packets carry no "
+    "duration, so batch_seconds falls back to the capture-time span of each lost batch: 7-packet batches "
+    "of the 11 fps crosswalk camera were logged as 0.20-0.23 s, not ~0.64 s (run 2026-12-01: recorded hole "
+    "10.42 s, ingest counted 3.8 s while logging every batch of that window as not handed to the bus). "
+    "The recorder's own loss is fixed: it stores its open segment at the rebalance"))
 def test_broker_restart_loses_nothing_beyond_counted_gaps(make_stack) -> None:
     stack = make_stack()
     time.sleep(6)
@@ -78,7 +76,7 @@ def test_recorder_sigkilled_mid_segment(make_stack) -> None:
     time.sleep(8)
     assert_nothing_lost(stack, "recorder SIGKILL")
     assert seconds <= RECOVERY_BAR_S
-    assert stack.log_errors(RECORDER_MUX_BUG + RECORDER_REREAD) == {}
+    assert stack.log_errors(RECORDER_REREAD) == {}
 
 
 def test_s3_down_for_60_seconds(make_stack) -> None:
@@ -96,7 +94,7 @@ def test_s3_down_for_60_seconds(make_stack) -> None:
     assert_nothing_lost(stack, "S3 down 60 s")
     buffered = [stack.ready("recorder")[1]]
     assert seconds <= RECOVERY_BAR_S, buffered
-    assert stack.log_errors(("S3", "upload", "timed out", "Timeout", "dependency s3") + RECORDER_MUX_BUG + RECORDER_REREAD) == {}
+    assert stack.log_errors(("S3", "upload", "timed out", "Timeout", "dependency s3") + RECORDER_REREAD) == {}
 
 
 def test_redis_killed_and_restarted(make_stack) -> None:
