@@ -62,6 +62,8 @@ class SystemStack:
     models: Path | None = None
     services: str = "ingest,anonymizer,counter,recorder,api"
     env: dict[str, str] = field(default_factory=dict)
+    # `roadcam up --source ...` instead of a written config; `cameras` is then what `up` generated.
+    sources: list[str] = field(default_factory=list)
     process: subprocess.Popen | None = None
     started_us: int = 0
 
@@ -76,9 +78,7 @@ class SystemStack:
 
     def start(self, timeout: float = 180) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
-        config = self.home / "cameras.yaml"
-        config.write_text(yaml.safe_dump({"version": 1, "cameras": self.cameras}))
-        argv = [sys.executable, "-m", "roadcam.cli.main", "up", "--config", str(config), "--run-dir",
+        argv = [sys.executable, "-m", "roadcam.cli.main", "up", *self._camera_args(), "--run-dir",
                 str(self.run_dir), "--services", self.services, "--roll-minutes", "0", "--memory-interval", "5"]
         if self.models:
             argv += ["--models", str(self.models)]
@@ -92,6 +92,15 @@ class SystemStack:
             return "Ctrl-C" in self.up_log.read_text()
         wait_until(up, timeout, 0.5, "roadcam up")
         self.started_us = int(time.time() * 1e6)
+        if self.sources:
+            self.cameras = yaml.safe_load((self.run_dir / "cameras.yaml").read_text())["cameras"]
+
+    def _camera_args(self) -> list[str]:
+        if self.sources:
+            return [arg for source in self.sources for arg in ("--source", source)]
+        config = self.home / "cameras.yaml"
+        config.write_text(yaml.safe_dump({"version": 1, "cameras": self.cameras}))
+        return ["--config", str(config)]
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
