@@ -22,7 +22,8 @@ async function visit(name, path, extra) {
 const chartPoints = (sel) => async () => {
   await page.waitForFunction((s) => document.querySelector(s)?.dataset.points !== undefined, sel, { polling: 250 });
   return { points: Number(await page.getAttribute(sel, 'data-points')),
-           canvas: await page.locator(`${sel} canvas`).count() };
+           canvas: await page.locator(`${sel} canvas`).count(),
+           flagged: Number(await page.getAttribute(sel, 'data-flagged') || 0) };
 };
 
 try {
@@ -51,7 +52,9 @@ try {
     const queues = await chartPoints('#queue-chart')();
     const speeds = await chartPoints('#speed-chart')();
     return { ...(await chartPoints('#counts-chart')()), live: await page.textContent('#live-table'),
-             queuePoints: queues.points, speedPoints: speeds.points };
+             queuePoints: queues.points, speedPoints: speeds.points,
+             flaggedRows: await page.locator('#flagged-bins tbody tr.flag').count(),
+             viewHealth: await page.textContent('#view-health') };
   });
   await visit('console-counts-en', `/console/counts?camera=${camera}&bin=60&hours=24&lang=en`, chartPoints('#counts-chart'));
   await visit('console-audit-ja', '/console/audit?lang=ja');

@@ -24,11 +24,13 @@ from services.api.store.accounts import StoredAccount
 from services.api.store.counts import CountOut, CrossingIn
 from services.api.store.measures import QueueIn, SpeedIn
 from services.api.store.operations import HealthIn
+from services.api.store.view_health import ViewHealthIn
 from tests.unit.api.apikit import _HASH, PASSWORD, write_config
 
 pytestmark = pytest.mark.slow
 BROWSER_DIR = Path(__file__).resolve().parents[2] / "browser"
 BIN_US = 300_000_000
+HOUR_US = 3_600_000_000
 
 
 @pytest.fixture
@@ -55,7 +57,10 @@ def seed(parts) -> None:
     bins = []
     for i in range(6 * 12):
         start = first + i * BIN_US
-        bins += [CountOut("bridge-1", "main", "pos", "car", "小型車", start, 300, 5 + i % 7, True),
+        # The first half of one whole hour (three hours in) the picture was frozen.
+        frozen = start // HOUR_US == first // HOUR_US + 3 and start % HOUR_US < HOUR_US // 2
+        flag = ("degraded", "frozen") if frozen else ("ok", "")
+        bins += [CountOut("bridge-1", "main", "pos", "car", "小型車", start, 300, 5 + i % 7, True, *flag),
                  CountOut("bridge-1", "main", "neg", "truck", "大型車", start, 300, 1 + i % 3, True),
                  CountOut("bridge-1", "main", "pos", "person", "歩行者", start, 300, i % 4, True)]
     parts.counts.upsert_bins(bins)
@@ -66,6 +71,7 @@ def seed(parts) -> None:
     parts.measures.upsert_speeds([SpeedIn("bridge-1", "main", "car", "小型車", first + i * BIN_US, 300, 5, 38 + i % 9,
                                           47 + i % 7, True) for i in range(6 * 12)])
     parts.operations.upsert_health([HealthIn("bridge-1", "ONLINE", 10.0, 1e6, now, "", "NONE", 0, now, "t", now)])
+    parts.view_health.upsert([ViewHealthIn("bridge-1", ("dark",), now - 600_000_000, True)])
 
 
 def serve(app, port: int) -> uvicorn.Server:
@@ -117,6 +123,9 @@ def test_site_and_console_in_chromium(tmp_path: Path, chromium_ready) -> None:
     assert p["console-counts-ja"]["points"] >= 20 and "小型車" in p["console-counts-ja"]["live"]
     assert p["console-counts-ja"]["queuePoints"] >= 50 and p["console-counts-ja"]["speedPoints"] >= 60
     assert p["console-counts-en"]["lang"] == "en" and p["console-counts-en"]["points"] >= 6
+    # The frozen half hour: 6 five-minute bins, two 15-minute bins, one hour; shaded and listed.
+    assert p["console-counts-ja"]["flagged"] == 2 and p["console-counts-ja"]["flaggedRows"] == 2
+    assert p["console-counts-en"]["flagged"] == 1 and "暗い" in p["console-counts-ja"]["viewHealth"]
     for name in p:
         image = cv2.imread(str(shots / f"{name}.png"))
         assert image is not None and image.std() > 10, f"{name}.png is blank"
