@@ -3,7 +3,7 @@ clips, one run. Prints throughput (decoded frames/s, video-seconds per wall-seco
 ratio, and both sets of counts against the hand-counted ground truth; then the service's
 engine on 4 cameras x 10 fps (CPU and fps).
 
-    python bench/counter.py [--data ../shared/data] [--model PATH] [--fps 10] [--repeat 2] [--lowres] [--skip-service]
+    python bench/counter.py [--data ../shared/data] [--model PATH] [--fps 10] [--repeat 2] [--lowres] [--skip-service] [--ours-only]
 
 Clips: the two in ../shared/data/ground_truth and the hand counts in tests/data/handcounts
 (freeway_overhead_33s at 320x240, motorway_nl_overpass_11s, highway_curve_7s). `--lowres` also
@@ -124,7 +124,7 @@ def best_of(run, repeat: int) -> tuple[dict, int, float, float, float]:
     return best
 
 
-def compare(clips: list[dict], model: Path, fps: float, repeat: int) -> None:
+def compare(clips: list[dict], model: Path, fps: float, repeat: int, ours_only: bool = False) -> None:
     who_all = ("ultralytics", f"ultra@{fps:g}fps", "ours")
     totals = {w: [0, 0.0, 0.0, 0.0] for w in who_all}  # frames, video s, wall s, CPU s
     accuracy = {w: [] for w in who_all}
@@ -132,7 +132,7 @@ def compare(clips: list[dict], model: Path, fps: float, repeat: int) -> None:
         sys.stdout.write(f"\n{clip['name']} ({clip['path'].name}), line {list(clip['line'])}\n")
         for who, run in (("ultralytics", lambda: run_ultralytics(clip["path"], clip["line"], model)),
                          (who_all[1], lambda: run_ultralytics(clip["path"], clip["line"], model, fps)),
-                         ("ours", lambda: run_ours(clip["path"], clip["line"], model, fps))):
+                         ("ours", lambda: run_ours(clip["path"], clip["line"], model, fps)))[2 if ours_only else 0:]:
             counts, frames, seconds, wall, cpu = best_of(run, repeat)
             totals[who] = [a + b for a, b in zip(totals[who], (frames, seconds, wall, cpu))]
             line = (f"  {who:<12} {frames / wall:6.1f} decoded frames/s  {seconds / wall:5.2f} video-s/s  "
@@ -143,13 +143,13 @@ def compare(clips: list[dict], model: Path, fps: float, repeat: int) -> None:
                 line += f"\n  {'':<12} vs ground truth: {text}  (worst direction {acc:.0%})"
             sys.stdout.write(line + "\n")
     sys.stdout.write(f"\nall clips (best of {repeat} runs each):\n")
-    for who in who_all:
+    for who in who_all[2 if ours_only else 0:]:
         frames, seconds, wall, cpu = totals[who]
         acc = min(accuracy[who]) if accuracy[who] else float("nan")
         sys.stdout.write(f"  {who:<12} {frames / wall:6.1f} decoded frames/s  {seconds / wall:5.2f} video-s/s  "
                          f"{seconds / cpu:5.2f} video-s/CPU-s  worst accuracy {acc:.0%}\n")
     o = totals["ours"]
-    for who in who_all[:2]:
+    for who in who_all[:0 if ours_only else 2]:
         u = totals[who]
         sys.stdout.write(f"  throughput ratio ours / {who}: {(o[1] / o[2]) / (u[1] / u[2]):.2f}x video-seconds per "
                          f"wall-second, {(o[1] / o[3]) / (u[1] / u[3]):.2f}x per CPU-second\n")
@@ -276,17 +276,18 @@ def main() -> None:
     parser.add_argument("--fps", type=float, default=10.0)
     parser.add_argument("--lowres", action="store_true")
     parser.add_argument("--skip-service", action="store_true")
+    parser.add_argument("--ours-only", action="store_true", help="counts of ours only (no ObjectCounter, no ratios)")
     parser.add_argument("--repeat", type=int, default=2, help="runs per clip and counter; the best is kept")
     parser.add_argument("--service-threads", type=int, default=2, help="ROADCAM_COUNTER_DETECTOR_THREADS for the service run")
     args = parser.parse_args()
     model = args.model or args.data / "models/yolov8n_int8.tflite"
     clips = load_clips(args.data)
     sys.stdout.write(f"model {model.name}, our pipeline at {args.fps:g} fps, ObjectCounter on every frame\n")
-    compare(clips, model, args.fps, args.repeat)
+    compare(clips, model, args.fps, args.repeat, args.ours_only)
     if args.lowres and shutil.which("ffmpeg"):
         with tempfile.TemporaryDirectory() as tmp:
             sys.stdout.write("\n--- low resolution (sanity check; the ground truth line is scaled) ---")
-            compare(lowres_clips(clips, args.data, Path(tmp)), model, args.fps, args.repeat)
+            compare(lowres_clips(clips, args.data, Path(tmp)), model, args.fps, args.repeat, args.ours_only)
     t3_sanity(args.data, model, args.fps)
     if not args.skip_service:
         service_load(clips, model, 4, args.fps, args.service_threads)

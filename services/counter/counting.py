@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.counter.census import SizeBasis, SizeLimits, SizeReference, footprint_m, judge_size
 from services.counter.detections import (
     COCO_CLASSES, CLASS_IDS, MOTION, ClassVotes, Detections, fuse_motion, merge_riders, merge_vehicle_duplicates,
 )
-from services.counter.motion import MotionWitness
+from services.counter.motion import GreyFrame, MotionWitness
 from services.counter.geometry import Anchor, Crossing, Point, TrackPoint, TripLine, reference_point
 from services.counter.tracking import ObjectTracker, Track
 from services.counter.ground_plane import VEHICLE_CLASSES, GroundTracks
@@ -110,6 +111,7 @@ class CameraCounter:
     _last_seen: dict[int, int] = field(default_factory=dict)
     _pending: list[_Pending] = field(default_factory=list)
     current: list[Track] = field(default_factory=list)  # this frame's tracks
+    _now_us: int | None = None  # the latest frame's time
 
     def __post_init__(self) -> None:
         self._min_conf = {CLASS_IDS[n]: c for n, c in self.tuning.min_conf.items() if n in CLASS_IDS}
@@ -120,8 +122,8 @@ class CameraCounter:
         t = self.tuning
         self._limits = SizeLimits(t.large_length_m, t.large_width_m, t.large_area_ratio)
 
-    def observe(self, image, dets: Detections, time_us: int) -> list[CountedCrossing]:
-        """Feed one analysed frame (for the motion witness) and its detections."""
+    def observe(self, image: np.ndarray | GreyFrame, dets: Detections, time_us: int) -> list[CountedCrossing]:
+        """Feed one analysed frame (for the motion witness; a `GreyFrame` if one was made) and its detections."""
         blobs = self.witness.update(image, time_us) if self.witness is not None else None
         return self.update(dets, time_us, blobs)
 
@@ -135,7 +137,7 @@ class CameraCounter:
         if blobs is not None:
             dets = fuse_motion(dets, blobs, self.tuning.motion_conf, self._min_conf)
         tracks = [t for t in self.tracker.update(dets) if self._believable(t)]
-        self.current = tracks
+        self.current, self._now_us = tracks, time_us
         if self.ground is not None:
             self.ground.update({t.track_id: reference_point(t.box) for t in tracks}, time_us)
         for t in tracks:
@@ -147,7 +149,8 @@ class CameraCounter:
             self._pace.setdefault(t.track_id, _Pace()).add(time_us, self._point(t), t.box[3] - t.box[1])
             self._last_seen[t.track_id] = time_us
         for line in self.lines:
-            points = [TrackPoint(t.track_id, self._point(t), t.box[3] - t.box[1]) for t in tracks]
+            points = [TrackPoint(t.track_id, self._point(t), t.box[3] - t.box[1], bool(self._votes[t.track_id].weights))
+                      for t in tracks]
             for c in line.trigger(points, time_us):
                 self._on_crossing(line.line_id, c)
         return self._settled(time_us)
@@ -160,6 +163,14 @@ class CameraCounter:
         # It went back before its count settled: that crossing never happened.
         self._pending = [p for p in self._pending if (p.line_id, p.object_id) != (line_id, c.object_id)]
         log.debug("crossing %s %+d of object %d withdrawn: it went back", line_id, c.direction, c.object_id)
+
+    def finish(self) -> list[CountedCrossing]:
+        """End of a file: crossings its last frame cut short are decided by the lines (see `edges`),
+        then everything settles. Not for a live stream's break: its next stream decides those."""
+        for line in self.lines if self._now_us is not None else []:
+            for c in line.close(self._now_us):
+                self._on_crossing(line.line_id, c)
+        return self.flush()
 
     def flush(self) -> list[CountedCrossing]:
         """End of input: settle everything still pending."""

@@ -13,6 +13,7 @@ from roadcam.common.camconfig.models import CameraConfig, Lane
 from roadcam.common.decoder import DecodedFrame
 from services.counter.counting import CameraCounter, CountedCrossing, CountingTuning, build_counter
 from services.counter.detector import YoloDetector
+from services.counter.motion import GreyFrame
 from services.counter.ground_plane import GroundTracks, Homography, QueueLane, QueueSample, queue_lengths
 from services.counter.view_check import ViewCheck
 
@@ -96,10 +97,11 @@ class CountingEngine:
         frames = [f for f in frames if f.camera_id in self._config]
         for frame, dets in zip(frames, self._detector.detect([f.image for f in frames])):
             cam = self._camera(frame, out)
-            for c in cam.counter.observe(frame.image, dets, frame.capture_time_us):
+            grey = GreyFrame.of(frame.image)  # one shrunk copy for the motion witness and the view check
+            for c in cam.counter.observe(grey, dets, frame.capture_time_us):
                 out.crossings.append(CameraCrossing(frame.camera_id, c))
             out.times[frame.camera_id] = frame.capture_time_us
-            faults = tuple(cam.view.update(frame.image, frame.capture_time_us))
+            faults = tuple(cam.view.update(grey.pixels, frame.capture_time_us))
             out.views.append(CameraView(frame.camera_id, frame.capture_time_us, faults, cam.view.learned, cam.line_ids))
             if cam.homography is not None and cam.lanes and frame.capture_time_us >= cam.next_queue_us:
                 cam.next_queue_us = frame.capture_time_us + self._queue_us

@@ -15,13 +15,16 @@ Why it holds up on real footage:
 - an object counts for the side it ends on: one that goes back over the line before its count
   settles has that count withdrawn (a parked car whose box glitched over the line, a pedestrian
   who stepped back), and may count again if it crosses for good;
-- at most one settled count per object and line.
+- at most one settled count per object and line;
+- at the edges of a stream, where the band is cut off, the line itself decides (see `edges`).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
 from enum import Enum
+
+from services.counter.edges import StreamEdges, Trail
 
 Point = tuple[float, float]
 Box = tuple[float, float, float, float]  # x1, y1, x2, y2
@@ -69,6 +72,7 @@ class TrackPoint:
     track_id: int
     point: Point
     box_height: float
+    detected: bool = True  # the detector has seen it (a blob alone is too weak for the stream-edge rules)
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,9 @@ class _TrackState:
     last_seen_us: int
     counted: int = 0  # direction of its standing count, 0 = none
     settled: bool = False  # its count is final: nothing more from this object
+    opening: bool = False  # first seen inside the band as the stream opened: its approach was never seen
+    detected: bool = True  # see TrackPoint
+    trail: Trail = field(default_factory=list)  # recent signed distances (all of them while `opening`)
 
 
 @dataclass
@@ -102,7 +109,11 @@ class TripLine:
     margin_frac: float = 0.1  # ... or this fraction of the object's box height, if larger
     handover_s: float = 1.5  # how long a vanished track may be taken over by a new id
     handover_frac: float = 0.6  # ... within this many box heights of its last point
+    edges: StreamEdges = field(default_factory=StreamEdges)
     _tracks: dict[int, _TrackState] = field(default_factory=dict, repr=False)
+    _start_us: int | None = field(default=None, repr=False)  # the stream's first frame
+    _frame_us: int | None = field(default=None, repr=False)  # the latest frame
+    _half_step_us: float = field(default=0.0, repr=False)  # half the latest interval between frames
 
     @classmethod
     def across(cls, line_id: str, start: Point, end: Point, frame_size: tuple[int, int] | None = None,
@@ -127,6 +138,10 @@ class TripLine:
     def trigger(self, tracks: list[TrackPoint], time_us: int) -> list[Crossing]:
         """Feed one frame's tracks; returns the crossings completed in this frame."""
         present = {t.track_id for t in tracks}
+        self._start_us = time_us if self._start_us is None else self._start_us
+        if self._frame_us is not None and time_us > self._frame_us:
+            self._half_step_us = (time_us - self._frame_us) / 2
+        self._frame_us = time_us
         crossings = []
         for t in tracks:
             state = self._tracks.get(t.track_id) or self._take_over(t, present, time_us)
@@ -141,14 +156,20 @@ class TripLine:
         margin = max(self.margin_px, self.margin_frac * t.box_height)
         side = 0 if abs(distance) <= margin else (1 if distance > 0 else -1)
         if state is None:
-            self._tracks[t.track_id] = _TrackState(t.track_id, side, t.point, t.point, time_us)
+            opening = side == 0 and t.detected and self.edges.opening(self._start_us, time_us)
+            self._tracks[t.track_id] = _TrackState(t.track_id, side, t.point, t.point, time_us, opening=opening,
+                                                   trail=[(time_us, distance)])
             return None
-        state.last, state.last_seen_us = t.point, time_us
+        state.last, state.last_seen_us, state.detected = t.point, time_us, t.detected
+        state.trail.append((time_us, distance))
+        if not state.opening:
+            del state.trail[:-self.edges.trail_len]
         if side == 0:
             return None  # inside the band: nothing is decided here
-        crossed = state.side == -side and path_crosses(
-            state.anchor, t.point, self.start, self.end, self.ray_start, self.ray_end
-        )
+        crossed = state.side == -side and self._crosses(state.anchor, t.point)
+        if state.opening:  # the stream began with it inside the band: the line itself decides
+            crossed = self.edges.crossed_after_start(state.trail, side, self._start_us, self._half_step_us)
+            state.opening = False
         state.side, state.anchor = side, t.point
         if not crossed or state.settled:
             return None
@@ -157,6 +178,27 @@ class TripLine:
             return Crossing(t.track_id, -side, time_us, state.object_id, withdrawn=True)
         state.counted = side
         return Crossing(t.track_id, side, time_us, state.object_id)
+
+    def close(self, time_us: int) -> list[Crossing]:
+        """The stream ended (a file, not a live break) with the frame at `time_us`: tracks in that frame
+        still inside the band, passing the line by half a frame interval later, have crossed (`edges`)."""
+        crossings = []
+        for tid, state in self._tracks.items():
+            if state.last_seen_us != time_us or state.settled or state.counted or state.side == 0 or not state.detected:
+                continue
+            side = -state.side
+            if self.edges.crossed_before_end(state.trail, side, self._half_step_us) and self._crosses_ahead(state):
+                state.counted = side
+                crossings.append(Crossing(tid, side, time_us, state.object_id))
+        return crossings
+
+    def _crosses_ahead(self, state: _TrackState) -> bool:
+        """Its path from the anchor, continued past its last point, meets the line segment."""
+        (ax, ay), (lx, ly) = state.anchor, state.last
+        return self._crosses(state.anchor, (lx + (lx - ax), ly + (ly - ay)))
+
+    def _crosses(self, p: Point, q: Point) -> bool:
+        return path_crosses(p, q, self.start, self.end, self.ray_start, self.ray_end)
 
     def settle(self, object_id: int) -> None:
         """The object's count is final: it will not count (or be withdrawn) again on this line."""

@@ -32,6 +32,23 @@ class MotionTuning:
     min_fill: float = 0.3  # blob pixels / box area: thin streaks (wires, branches) are not vehicles
 
 
+@dataclass(frozen=True)
+class GreyFrame:
+    """A grey copy of one analysed frame at most `width` px wide, and frame pixels per pixel of it.
+    The motion witness and the view check both read it, so a frame is converted and shrunk once."""
+
+    pixels: np.ndarray
+    scale: float
+
+    @classmethod
+    def of(cls, image: np.ndarray, width: int = MotionTuning.work_width) -> GreyFrame:
+        h, w = image.shape[:2]
+        grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+        if w <= width:
+            return cls(grey, 1.0)
+        return cls(cv2.resize(grey, (width, round(h * width / w)), interpolation=cv2.INTER_AREA), w / width)
+
+
 @dataclass
 class MotionWitness:
     fps: float
@@ -50,20 +67,12 @@ class MotionWitness:
         self._model = cv2.createBackgroundSubtractorMOG2(
             history=max(10, round(t.history_s * self.fps)), varThreshold=t.var_threshold, detectShadows=True)
 
-    def update(self, image: np.ndarray, time_us: int) -> np.ndarray:
+    def update(self, image: np.ndarray | GreyFrame, time_us: int) -> np.ndarray:
         """This frame's moving blobs as an (N, 4) xyxy array in the frame's pixels."""
-        small, scale = self.shrink(image, self.tuning.work_width)
-        return self.update_small(small, scale, time_us)
+        grey = image if isinstance(image, GreyFrame) else GreyFrame.of(image, self.tuning.work_width)
+        return self._update(grey.pixels, grey.scale, time_us)
 
-    @staticmethod
-    def shrink(image: np.ndarray, width: int) -> tuple[np.ndarray, float]:
-        h, w = image.shape[:2]
-        grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
-        if w <= width:
-            return grey, 1.0
-        return cv2.resize(grey, (width, round(h * width / w)), interpolation=cv2.INTER_AREA), w / width
-
-    def update_small(self, small: np.ndarray, scale: float, time_us: int) -> np.ndarray:
+    def _update(self, small: np.ndarray, scale: float, time_us: int) -> np.ndarray:
         t = self.tuning
         if self._start_us is None:
             self._start_us = time_us

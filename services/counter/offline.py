@@ -66,7 +66,7 @@ def count_file(
     waiting += decoder.flush()
     for start in range(0, len(waiting), _GROUP_FRAMES):
         run_detector(waiting[start:start + _GROUP_FRAMES])
-    result.crossings.extend(counter.flush())
+    result.crossings.extend(counter.finish())
     result.frames = decoder.frames_decoded
     result.seconds = last_us / 1e6
     return result

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
-from services.counter.motion import MotionWitness
+from services.counter.motion import GreyFrame, MotionWitness
 from tests.unit.counter.test_view_check import sampled
 
 VIDEOS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "videos"
@@ -60,3 +61,17 @@ def test_a_moving_shadow_is_not_a_blob():
         shadowed.append((i * 100_000, frame))
     seen = blobs_over(shadowed, witness)
     assert sum(len(b) for _, b in seen) <= 2
+
+
+@pytest.mark.parametrize("size, shrunk, scale", [((1280, 720), (320, 180), 4.0), ((320, 240), (320, 240), 1.0),
+                                                  ((352, 288), (320, 262), 1.1)])
+def test_one_grey_copy_serves_the_witness_and_the_view_check(size, shrunk, scale):
+    w, h = size
+    image = np.zeros((h, w, 3), np.uint8)
+    image[:, : w // 2] = (40, 80, 200)  # left half orange-red, right half black
+    grey = GreyFrame.of(image)
+    assert grey.pixels.shape == shrunk[::-1] and grey.pixels.ndim == 2 and grey.scale == scale
+    left = float(grey.pixels[:, : shrunk[0] // 2 - 2].mean())
+    assert abs(left - cv2.cvtColor(image[:1, :1], cv2.COLOR_BGR2GRAY)[0, 0]) <= 1
+    # an already grey picture no wider than the work width is used as it is
+    assert GreyFrame.of(grey.pixels).scale == 1.0

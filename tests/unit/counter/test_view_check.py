@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
+from services.counter.motion import GreyFrame
 from services.counter.view_check import ViewCheck
 
 VIDEOS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "videos"
@@ -67,7 +68,7 @@ def run(path: Path, fault=None, loops: int = 2) -> list[tuple[float, list[str]]]
     for t, frame in sampled(path, loops=loops):
         if fault is not None and t >= FAULT_AT_S * 1e6:
             frame = fault(frame, state)
-        out.append((t / 1e6, check.update(frame, t)))
+        out.append((t / 1e6, check.update(GreyFrame.of(frame).pixels, t)))  # what the engine hands it
     return out
 
 
