@@ -1,5 +1,5 @@
 // The console on a live `roadcam up` stack, as a manager uses it. Two phases, each one browser session:
-//   configure: sign in, open the camera, import calibration and lanes through the config editor (save 1),
+//   configure: sign in, open the camera, import calibration, lanes and location through the config editor (save 1),
 //              draw a counting line and a privacy mask on the snapshot, preview the diff, save with a reason (save 2)
 //   review:    the audit log with the change's diff, the count/queue/speed charts, the public camera page and
 //              the map in Japanese and English
@@ -117,7 +117,7 @@ async function configure() {
   await Promise.all([page.waitForURL('**/config'), page.click('#edit-config')]);
   await openConfig();
   const doc = JSON.parse(await page.inputValue('#editor'));
-  await page.fill('#editor', JSON.stringify({ ...doc, calibration: plan.calibration, lanes: plan.lanes }, null, 2));
+  await page.fill('#editor', JSON.stringify({ ...doc, calibration: plan.calibration, lanes: plan.lanes, location: plan.location }, null, 2));
   result.measures = await saveDocument(plan.measuresReason, 'console-config-measures');
   result.snapshot = await sceneSnapshot();
   await draw();
@@ -178,7 +178,8 @@ async function review() {
     });
     await visit(`public-map-${lang}`, `/map?lang=${lang}`, async () => {
       await page.waitForFunction(() => document.getElementById('map').dataset.markers !== undefined);
-      return { markers: Number(await page.getAttribute('#map', 'data-markers')), text: await page.textContent('main') };
+      return { markers: Number(await page.getAttribute('#map', 'data-markers')), text: await page.textContent('main'),
+               tooltips: await page.locator('.leaflet-tooltip').allTextContents() };
     });
   }
 }

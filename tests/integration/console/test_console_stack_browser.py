@@ -1,6 +1,6 @@
 """Issue 10's first "Done when", end to end on the real local stack: `roadcam up --models DIR --source
 crosswalk clip` as a user runs it (a child process on free ports in a tmp dir). Counts reach the console
-with no other step; a manager in headless Chromium imports calibration and lanes through the config
+with no other step; a manager in headless Chromium imports calibration, lanes and a location through the config
 editor, draws a counting line and a privacy mask on the snapshot and saves with a reason; the counter
 counts on the new line and the next public frames carry the mask; the audit page shows the change with
 its diff; the count, queue and speed charts draw the clip's data; the public page and map render in
@@ -36,7 +36,8 @@ PLAN = {
     "line": {"id": LINE_ID, "pos": "左へ", "neg": "右へ", "from": [440 / 640, 175 / 352], "to": [440 / 640, 348 / 352]},
     "mask": {"name": "建物の窓", "points": [[0.8, 0.01], [0.99, 0.01], [0.99, 0.33], [0.8, 0.33]]},
     "drawReason": "横断歩道の歩行者を数え、建物の窓を隠すため",
-    "measuresReason": "待ち行列と速度のために路面の較正と車線を設定",
+    "measuresReason": "待ち行列と速度のために路面の較正と車線を設定、地図に設置場所を登録",
+    "location": {"lat": 36.3895, "lon": 139.0634, "direction": "北向き"},  # a demo place (the clip is not in Japan)
     # An approximate ground plane from the zebra crossing (about 14 m across the road, 3 m wide) and one
     # approach lane up to it: enough for T3 figures in the demo, not a surveyed calibration.
     "calibration": {"image_points": [[195, 262], [560, 215], [640, 262], [230, 300]],
@@ -113,7 +114,8 @@ def browser(phase: str, api: StackApi, tmp_path: Path) -> dict:
     try:
         proc = subprocess.run(["node", "console_stack.mjs", phase, api.base, str(shots), str(tmp_path / f"profile-{phase}"),
                                CAMERA, "admin", api.password, json.dumps(PLAN)], cwd=BROWSER_DIR,
-                              env={**os.environ, "HOME": str(home)}, capture_output=True, text=True, timeout=900)
+                              env={**os.environ, "HOME": str(home), "TZ": "Asia/Tokyo"},  # an operator's browser in Japan
+                              capture_output=True, text=True, timeout=900)
     finally:
         if os.environ.get("ROADCAM_KEEP_SCREENSHOTS"):
             shutil.copytree(shots, os.environ["ROADCAM_KEEP_SCREENSHOTS"], dirs_exist_ok=True)
@@ -196,7 +198,7 @@ def test_console_on_the_live_stack(chromium_ready, tmp_path: Path, stack, watch)
     assert configured["snapshot"] == "loaded" and configured["cameraRows"] == 1, configured
     assert "オンライン" in configured["cameraRow"], configured["cameraRow"]  # ingest health reached the console
     measures, drawing = configured["measures"], configured["drawing"]
-    assert "calibration" in measures["diff"] and "approach-crossing" in measures["diff"], measures["diff"]
+    assert "calibration" in measures["diff"] and "approach-crossing" in measures["diff"] and "北向き" in measures["diff"]
     assert f"id: {LINE_ID}" in drawing["diff"] and "建物の窓" in drawing["diff"], drawing["diff"]
     (line,) = [ln for ln in configured["lines"] if ln[0] == LINE_ID]
     assert abs(line[1][0] - 440) <= 4 and abs(line[2][0] - 440) <= 4 and line[2][1] - line[1][1] > 160, line
@@ -205,7 +207,8 @@ def test_console_on_the_live_stack(chromium_ready, tmp_path: Path, stack, watch)
     masked = masked_after(watch, drawing)
     timing["first_masked_segment_s"] = masked["first_live_s"]
     print(f"\nconsole stack timings: {timing}; after save 2: {masked}")
-    assert max(masked["mask"]) < 3, f"a public frame without the new mask: {masked}"
+    # ~0 inside the mosaic (x264 noise reached 2.24 once), ~18 for this part of the scene unmasked
+    assert max(masked["mask"]) < 4, f"a public frame without the new mask: {masked}"
     assert min(masked["rest"]) > 8, f"the rest of the view should still be the scene: {masked}"
     assert live_rows(api, LINE_ID), "the api does not list the new line's crossings"
     # Speed bins are published when a 5-minute bin closes (+10 s): up to ~5.5 min after save 1.
@@ -230,5 +233,6 @@ def check_review(p: dict) -> None:
         camera = p[f"public-camera-{lang}"]
         assert camera["lang"] == lang and recording in camera["notice"], camera
         assert not camera["paused"] and camera["playedS"] > 0, f"public player did not play: {camera}"
-        assert p[f"public-map-{lang}"]["lang"] == lang, p[f"public-map-{lang}"]
+        assert p[f"public-map-{lang}"]["lang"] == lang and p[f"public-map-{lang}"]["markers"] == 1, p[f"public-map-{lang}"]
+        assert p[f"public-map-{lang}"]["tooltips"] == ["Camera 1"], p[f"public-map-{lang}"]
     assert p["public-map-ja"]["h1"] == "地図" and p["public-map-en"]["h1"] == "Map"

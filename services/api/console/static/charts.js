@@ -49,7 +49,9 @@ window.roadcamCharts = {
     [...byKey.keys()].forEach((k, i) => series.push({label: k, stroke: colors[i % colors.length], width: 2}));
     const width = Math.max(320, el.clientWidth || 800);
     const hooks = flags && flags.length ? {drawClear: [roadcamCharts.shade(flags)]} : {};
-    const plot = new uPlot({width, height: 260, series, hooks, axes: [{}, {label: unit || ''}]},
+    // One time alone (e.g. the first closed speed bin) would stretch the axis over years: pad it by half an hour.
+    const x = {time: true, range: (u, min, max) => (min === max ? [min - 1800, max + 1800] : [min, max])};
+    const plot = new uPlot({width, height: 260, series, hooks, scales: {x}, axes: [{}, {label: unit || ''}]},
       [times, ...byKey.values()], el);
     el.dataset.points = String(times.length);
     el.dataset.flagged = String((flags || []).length);
