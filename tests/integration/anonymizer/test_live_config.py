@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import statistics
 import uuid
 
 import numpy as np
@@ -12,12 +13,13 @@ import yaml
 
 from tests.integration.anonymizer.harness import (
     PublicBucket, anonymizer_settings, ingest_settings, is_slate, models, running_anonymizer, running_ingest,
-    segment_names, write_config,
+    segment_names, tolerant_of_load, write_config,
 )
 from tests.integration.anonymizer.test_service_hls import wait_until
 from tests.support.config_topic import config_message, publish_config
 
 pytestmark = pytest.mark.slow
+log = logging.getLogger(__name__)
 LEFT_HALF = {"name": "左半分", "polygon": [[0, 0], [640, 0], [640, 720], [0, 720]]}  # of the 1280x720 source
 
 
@@ -27,6 +29,11 @@ def block_std(region: np.ndarray, block: int = 16) -> float:
     w = (region.shape[1] // block) * block
     runs = region[:, :w].astype(np.float32).reshape(region.shape[0], w // block, block, 3)
     return float(runs.std(axis=2).mean())
+
+
+def scene(spreads: list[float]) -> bool:
+    """Never a mosaic (every frame above 3) and mostly the detailed live scene (median above 8)."""
+    return min(spreads) > 3 and statistics.median(spreads) > 8
 
 
 def logged(caplog, text: str) -> int:
@@ -62,9 +69,9 @@ async def test_new_mask_is_on_the_next_frames_and_a_malformed_document_keeps_the
     config = write_config(tmp_path, videos / "bridge_dense_5s.mp4", frame_size=[1280, 720],
                           public_view={"width": 640, "height": 360, "fps": 4})
     camera = yaml.safe_load(config.read_text())["cameras"][0]
-    detection = models(shared_data).model_copy(update={"frame_timeout_s": 10.0})
-    a = anonymizer_settings(config, kafka_settings, redis_server.url, s3_server, f"pub-{uuid.uuid4().hex[:8]}", detection)
-    a = a.model_copy(update={"hls": a.hls.model_copy(update={"max_lag_s": 30.0, "slate_after_s": 10.0})})
+    a = tolerant_of_load(anonymizer_settings(config, kafka_settings, redis_server.url, s3_server,
+                                             f"pub-{uuid.uuid4().hex[:8]}", models(shared_data)))
+    a = a.model_copy(update={"hls": a.hls.model_copy(update={"slate_after_s": 10.0})})
     store = PublicBucket(a)
     async with running_ingest(ingest_settings(config, kafka_settings, redis_server.url, tmp_path)):
         async with running_anonymizer(a) as service:
@@ -80,13 +87,18 @@ async def test_new_mask_is_on_the_next_frames_and_a_malformed_document_keeps_the
             last = segment_names(store.playlist("cam-a"))[-1]
             held = [f for n in await new_segments(store, last, 2) for f in store.frames("cam-a", n)]
             ready = service.ready()[1]["cameras"]["cam-a"]
-    live_before = [f for f in before if not is_slate(f)]
-    assert live_before and min(block_std(f[:, :304]) for f in live_before) > 8  # a real scene first
+    # Spread bars: a mosaic is below 3; the live scene is above 8, though not in every single frame: on
+    # a busy machine (load average 15-17) single live frames measured 5.90 and 6.49 (smeared motion).
+    live_before = [round(block_std(f[:, :304]), 2) for f in before if not is_slate(f)]
+    log.info("left-half spread of the %d live frames before the change: %s", len(live_before), live_before)
+    assert live_before and scene(live_before), live_before  # a real scene first
     live = [f for f in masked if not is_slate(f)]
     assert live, "the view never came back after the change"
     spreads = [round(block_std(f[:, :304]), 2) for f in live]
     assert max(spreads) < 3, f"a frame without the new mask was published: {spreads}"
-    assert min(block_std(f[:, 336:]) for f in live) > 8  # the right half is still the live scene
+    right = [round(block_std(f[:, 336:]), 2) for f in live]
+    log.info("right-half spread of the %d live frames after the change: %s", len(right), right)
+    assert scene(right), right  # the right half is still the live scene
     assert state, "state.json did not say live after the change"
     # a document that does not validate pauses the view (fail closed), it does not publish the old masks
     assert held and all(is_slate(f) for f in held) and not ready["live"] and "rejected" in ready["reason"]
