@@ -2,6 +2,7 @@
 shaped as chart series (one per lane, one per line and census class)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 import orjson
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
 from roadcam.common.camconfig.models import SLUG_PATTERN
+from services.api.console.counts import BinMinutes
 from services.api.console.guard import Visit, require
 from services.api.store.measures import MeasureQuery
 
@@ -43,8 +45,11 @@ def queues(v: Annotated[Visit, Depends(require("queues.query"))], camera: Camera
 
 
 @router.get("/speeds.json")
-def speeds(v: Annotated[Visit, Depends(require("speeds.query"))], camera: Camera, hours: Hours = 24) -> Response:
-    rows = v.backend.parts.measures.speeds(_query(v, camera, hours))
+def speeds(v: Annotated[Visit, Depends(require("speeds.query"))], camera: Camera, hours: Hours = 24,
+           bin: BinMinutes | None = None) -> Response:
+    """One bin length per chart (the page's): a 15-minute bin plotted between 5-minute ones would read as a step."""
+    q = _query(v, camera, hours)
+    rows = v.backend.parts.measures.speeds(replace(q, bin_seconds=bin * 60) if bin else q)
     points = [(f"{r.line_id} {r.census_class} p85", r.bin_start_us / 1e6, r.p85_kmh) for r in rows if r.count]
     points += [(f"{r.line_id} {r.census_class} mean", r.bin_start_us / 1e6, r.mean_kmh) for r in rows if r.count]
     return Response(orjson.dumps(series(points)), media_type="application/json")
