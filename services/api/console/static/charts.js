@@ -49,10 +49,10 @@ window.roadcamCharts = {
     [...byKey.keys()].forEach((k, i) => series.push({label: k, stroke: colors[i % colors.length], width: 2}));
     const width = Math.max(320, el.clientWidth || 800);
     const hooks = flags && flags.length ? {drawClear: [roadcamCharts.shade(flags)]} : {};
-    // One time alone (e.g. the first closed speed bin) would stretch the axis over years: pad it by half an hour.
-    const x = {time: true, range: (u, min, max) => (min === max ? [min - 1800, max + 1800] : [min, max])};
-    const plot = new uPlot({width, height: 260, series, hooks, scales: {x}, axes: [{}, {label: unit || ''}]},
+    const plot = new uPlot({width, height: 260, series, hooks, axes: [{}, {label: unit || ''}]},
       [times, ...byKey.values()], el);
+    // One time alone (e.g. the first closed speed bin) stretches uPlot's axis over years: half an hour around it.
+    if (times.length === 1) plot.setScale('x', {min: times[0] - 1800, max: times[0] + 1800});
     el.dataset.points = String(times.length);
     el.dataset.flagged = String((flags || []).length);
     return plot;
