@@ -19,17 +19,6 @@ from roadcam.common.media import PacketBatch
 LossSink = Callable[[str, int, float, str], None]
 
 
-def batch_seconds(batch: PacketBatch) -> float:
-    """The video time a batch covers: packet durations, else the nominal frame rate."""
-    if batch.packets and all(p.duration > 0 for p in batch.packets):
-        return float(sum(p.duration for p in batch.packets) * batch.stream.time_base)
-    if batch.stream.avg_fps > 0:
-        return len(batch.packets) / batch.stream.avg_fps
-    if len(batch.packets) > 1:
-        return (batch.packets[-1].capture_time_us - batch.packets[0].capture_time_us) / 1e6
-    return 0.0
-
-
 @dataclass(frozen=True)
 class _Pending:
     camera_id: str
@@ -51,23 +40,23 @@ class DeliveryGuard:
         self._last_failure: tuple[float, str] | None = None
         self._last_success = 0.0
 
-    def admit(self, batch: PacketBatch, nbytes: int) -> bool:
+    def admit(self, batch: PacketBatch, nbytes: int, seconds: float) -> bool:
         """False (and the batch counted as lost) when it would exceed the in-memory bound.
 
         A batch alone is always admitted, so a bound below one keyframe cannot stop all video."""
         if self.pending_bytes == 0 or self.pending_bytes + nbytes <= self.max_pending_bytes:
             return True
-        self.lost(batch, f"bus backlog full ({self.pending_bytes} bytes unacknowledged)")
+        self.lost(batch, seconds, f"bus backlog full ({self.pending_bytes} bytes unacknowledged)")
         return False
 
-    def lost(self, batch: PacketBatch, reason: str) -> None:
+    def lost(self, batch: PacketBatch, seconds: float, reason: str) -> None:
         self._last_failure = (time.monotonic(), reason)
-        self._on_lost(batch.camera_id, len(batch.packets), batch_seconds(batch), reason)
+        self._on_lost(batch.camera_id, len(batch.packets), seconds, reason)
 
-    def track(self, batch: PacketBatch, nbytes: int, delivery: asyncio.Future) -> None:
+    def track(self, batch: PacketBatch, nbytes: int, seconds: float, delivery: asyncio.Future) -> None:
         """Count `nbytes` as pending until `delivery` settles; a failed delivery is a loss."""
         key = next(self._ids)
-        self._pending[key] = _Pending(batch.camera_id, len(batch.packets), batch_seconds(batch), nbytes, time.monotonic())
+        self._pending[key] = _Pending(batch.camera_id, len(batch.packets), seconds, nbytes, time.monotonic())
         self.pending_bytes += nbytes
         self.peak_pending_bytes = max(self.peak_pending_bytes, self.pending_bytes)
         delivery.add_done_callback(lambda fut: self._settle(key, fut))

@@ -13,6 +13,7 @@ from roadcam.common.camconfig.models import CameraConfig
 from roadcam.common.media import EncodedPacket, PacketBatch, StreamInfo
 from roadcam.common.tasks import cancel_and_wait
 from services.ingest.delivery import DeliveryGuard
+from services.ingest.mediatime import MediaClock
 from services.ingest.messages import encode_batch
 from services.ingest import metrics
 from services.ingest.publisher import BatchPublisher
@@ -51,6 +52,7 @@ class IngestService:
         self._publisher = BatchPublisher(self._send, settings.batch_max_ms, settings.batch_max_bytes)
         self.delivery = DeliveryGuard(settings.bus_max_pending_bytes, settings.bus_stall_s, self._lost)
         self._resync: set[str] = set()  # cameras whose next batch must start at a keyframe
+        self._clocks = {c.id: MediaClock() for c in cameras}  # seconds of video per batch
 
     def ready(self) -> tuple[bool, dict]:
         snaps = {cid: w.status.snapshot() for cid, w in self.workers.items()}
@@ -91,8 +93,10 @@ class IngestService:
             self._queue.put_nowait(item)
         except asyncio.QueueFull:
             # Overload: drop rather than block the camera thread; seq numbers show the gap downstream.
-            seconds = item.packet.duration * item.stream.time_base if item.packet.duration > 0 else 0
-            self._lost(item.camera_id, 1, float(seconds), "ingest queue full")
+            # One frame interval; the next batch's PTS span covers this frame too, but that batch
+            # is only counted if it is lost as well.
+            seconds = self._clocks[item.camera_id].interval_s([item.packet], item.stream.avg_fps)
+            self._lost(item.camera_id, 1, seconds, "ingest queue full")
 
     async def _pump(self) -> None:
         while True:
@@ -113,23 +117,24 @@ class IngestService:
             await self._publisher.flush_due()
 
     async def _send(self, batch: PacketBatch) -> None:
+        seconds = self._clocks[batch.camera_id].seconds(batch)  # every batch, sent or not, in order
         if batch.camera_id in self._resync:
             if not batch.packets[0].keyframe:  # undecodable without the frames lost before it
-                self.delivery.lost(batch, "waiting for a keyframe after a gap")
+                self.delivery.lost(batch, seconds, "waiting for a keyframe after a gap")
                 return
             self._resync.discard(batch.camera_id)
         try:
             value = await encode_batch(batch, self._blobs)
-            if not self.delivery.admit(batch, len(value)):
+            if not self.delivery.admit(batch, len(value), seconds):
                 return
             delivery = await asyncio.wait_for(
                 self._producer.send(topics.VIDEO, batch.camera_id, value), self._settings.bus_send_timeout_s
             )
-            self.delivery.track(batch, len(value), delivery)
+            self.delivery.track(batch, len(value), seconds, delivery)
             metrics.BATCHES_SENT.labels(batch.camera_id).inc()
         except Exception as exc:  # noqa: BLE001 - one failed send must not stop the other cameras
             metrics.SEND_FAILURES.labels(batch.camera_id).inc()
-            self.delivery.lost(batch, f"{type(exc).__name__}: {exc}")
+            self.delivery.lost(batch, seconds, f"{type(exc).__name__}: {exc}")
         metrics.BUS_PENDING_BYTES.set(self.delivery.pending_bytes)
 
     async def _report_loop(self) -> None:
