@@ -44,18 +44,20 @@ async function openConfig() {
 }
 
 // Right after a change the anonymizer holds the view on the grey "paused" slate until the new
-// configuration is in force: reload until the still shows the scene again (the slate is ~all grey 60).
+// configuration is in force: reload until the still shows the scene again. The slate's top-left
+// corner is flat grey 60 (as tests/integration/anonymizer/test_live_config.py is_slate reads it).
 async function sceneSnapshot() {
   for (let i = 0; i < 60; i++) {
     const state = await openConfig();
-    const grey = await page.evaluate(() => {
-      const c = document.getElementById('draw');
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 60) + Math.abs(d[i + 1] - 60) + Math.abs(d[i + 2] - 60) < 8) n++;
-      return n / (d.length / 4);
+    const slate = await page.evaluate(() => {
+      const d = document.getElementById('draw').getContext('2d').getImageData(5, 5, 45, 45).data;
+      const grey = [];
+      for (let i = 0; i < d.length; i += 4) grey.push((d[i] + d[i + 1] + d[i + 2]) / 3);
+      const mean = grey.reduce((a, b) => a + b, 0) / grey.length;
+      const std = Math.sqrt(grey.reduce((a, b) => a + (b - mean) ** 2, 0) / grey.length);
+      return Math.abs(mean - 60) < 8 && std < 6;
     });
-    if (state === 'loaded' && grey < 0.5) return state;
+    if (state === 'loaded' && !slate) return state;
     await page.waitForTimeout(2000);
     await page.reload({ waitUntil: 'load' });
   }

@@ -196,6 +196,7 @@ def test_console_on_the_live_stack(chromium_ready, tmp_path: Path, stack, watch)
     assert min(watch.scene(180)) > 8, "the mask region has no detail to hide"
     configured = browser("configure", api, tmp_path)
     assert configured["snapshot"] == "loaded" and configured["cameraRows"] == 1, configured
+    assert configured["afterSnapshot"] == "loaded", "the still never showed the scene again after the save"
     assert "オンライン" in configured["cameraRow"], configured["cameraRow"]  # ingest health reached the console
     measures, drawing = configured["measures"], configured["drawing"]
     assert "calibration" in measures["diff"] and "approach-crossing" in measures["diff"] and "北向き" in measures["diff"]
@@ -222,6 +223,9 @@ def test_console_on_the_live_stack(chromium_ready, tmp_path: Path, stack, watch)
     check_review(reviewed["pages"])
     # the 5-minute page charts 5-minute speed bins only (not the 15/60-minute ones closed at the same time)
     assert before <= reviewed["pages"]["console-counts-ja"]["speeds"]["points"] <= five_min_bins()
+    whole_run = masked_after(watch, drawing)  # every live public frame from the save to the end of the test
+    print(f"masked public frames after save 2 until the end: {len(whole_run['mask'])} in {whole_run['segments']} segments")
+    assert max(whole_run["mask"]) < 4 and min(whole_run["rest"]) > 8, whole_run
 
 
 def check_review(p: dict) -> None:
