@@ -168,6 +168,9 @@ class Disclosure:
         if request.form.method is model.Method.DATA_PROVISION or request.state not in model.LEGALLY_HELD:
             raise Forbidden(f"request {request.id} is {request.state.value} for {request.form.method.value}: "
                             "only an approved viewing or filming is recorded here")
+        if self_disclosure.needs_redaction(request):
+            raise Forbidden(f"request {request.id} is a self-disclosure: its footage shows other people, so it leaves "
+                            "only as a redacted copy (approve it as a data provision and export with the requester marked)")
         self._check_conditions(who, request, request.form.cameras, "office viewing", trail)
         method = "view_only" if request.form.method is model.Method.VIEW_ONLY else "other"
         base = self._viewing(request, self.now_us(), who.username, method)
@@ -190,6 +193,9 @@ class Disclosure:
         if request.form.method is not model.Method.VIEW_ONLY or request.state not in model.LEGALLY_HELD:
             raise Forbidden(f"request {request.id} is {request.state.value} for {request.form.method.value}: "
                             "only an approved viewing plays in the console")
+        if self_disclosure.needs_redaction(request):
+            raise Forbidden(f"request {request.id} is a self-disclosure: its footage shows other people, so it leaves "
+                            "only as a redacted copy (approve it as a data provision and export with the requester marked)")
         self._check_conditions(who, request, [camera_id], "console player", trail)
         try:
             clip = self.exporter.clip_source(camera_id, request.form.range_start_us, request.form.range_end_us)

@@ -61,3 +61,18 @@ def test_an_approved_viewing_plays_watermarked_and_is_logged(api: Api) -> None:
     api.client.cookies.clear()
     sign_in(api, "op-parks")
     assert api.client.get(f"/console/requests/{req['id']}/stream/bridge-1").status_code == 404
+
+
+def test_a_self_disclosure_never_plays_unredacted(api: Api) -> None:
+    """Its footage shows other people: it leaves only as a redacted export, never in the player."""
+    from tests.unit.disclosure.kit import register
+    from tests.unit.disclosure.matrix_requests import FixedClip
+
+    api.client.app.state.disclosure.exporter.clip_source = FixedClip(b"\x00\x00\x00\x18ftypisom-footage")
+    req = register(api, "op-roads", method="view_only", legal_basis="self_disclosure")
+    api.client.post(f"/api/v1/requests/{req['id']}/decision", json={"approve": True, "reason": "ok"},
+                    headers=api.headers("boss"))
+    sign_in(api, "op-roads")
+    video = api.client.get(f"/console/requests/{req['id']}/stream/bridge-1")
+    assert video.status_code == 403 and b"ftyp" not in video.content
+    assert "redacted copy" in video.text
