@@ -165,8 +165,12 @@ class SpeedBins:
                 done.append(self._summary(key, self._values.pop(key), True))
         return done
 
+    def open_bins(self) -> list[SpeedBin]:
+        """Copies of the bins still open (final=False): a speed chart fills before its bin closes."""
+        return [self._summary(k, v, False) for k, v in self._values.items()]
+
     def close_all(self) -> list[SpeedBin]:
-        out = [self._summary(k, v, False) for k, v in self._values.items()]
+        out = self.open_bins()
         self._values.clear()
         return out
 

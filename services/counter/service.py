@@ -150,6 +150,7 @@ class CounterService:
         if time.monotonic() >= self._next_open_publish:
             self._next_open_publish = time.monotonic() + self._settings.open_bin_interval_s
             await self._out.bins(self._bins.open_bins())
+            await self._out.speeds(self._speeds.open_bins())
 
     async def _finish(self) -> None:
         """Shutdown: settle pending crossings and publish what the open bins hold."""

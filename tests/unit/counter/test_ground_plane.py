@@ -94,5 +94,7 @@ def test_speed_bins_mean_and_p85():
     for kmh in range(41, 61):  # 41..60
         bins.add("cam", "l", "car", 0, float(kmh))
     assert bins.close_due({"cam": 299_000_000}) == []
+    [open_copy] = bins.open_bins()  # published while open, kept until the bin closes
+    assert (open_copy.count, open_copy.mean_kmh, open_copy.final) == (20, 50.5, False)
     [b] = bins.close_due({"cam": 311_000_000})
     assert (b.count, b.mean_kmh, b.p85_kmh, b.final) == (20, 50.5, pytest.approx(57.15, abs=0.06), True)
