@@ -49,7 +49,14 @@ window.roadcamCharts = {
     [...byKey.keys()].forEach((k, i) => series.push({label: k, stroke: colors[i % colors.length], width: 2}));
     const width = Math.max(320, el.clientWidth || 800);
     const hooks = flags && flags.length ? {drawClear: [roadcamCharts.shade(flags)]} : {};
-    const plot = new uPlot({width, height: 260, series, hooks, axes: [{}, {label: unit || ''}]},
+    // Times in the installation's zone (the page's data-tz, else Asia/Tokyo), 24-hour, in the page language.
+    const zone = document.body.dataset.tz || 'Asia/Tokyo';
+    const tick = new Intl.DateTimeFormat(document.documentElement.lang || 'ja', {timeZone: zone, hourCycle: 'h23',
+      month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit'});
+    const at = (t) => (t == null ? '-' : tick.format(new Date(t * 1000)));
+    series[0] = {value: (u, t) => at(t)};
+    const axes = [{values: (u, splits) => splits.map(at), size: 40, space: 90}, {label: unit || ''}];
+    const plot = new uPlot({width, height: 260, series, hooks, axes},
       [times, ...byKey.values()], el);
     // One time alone (e.g. the first closed speed bin) stretches uPlot's axis over years: half an hour around it.
     if (times.length === 1) plot.setScale('x', {min: times[0] - 1800, max: times[0] + 1800});
