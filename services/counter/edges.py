@@ -7,10 +7,13 @@ Clips cut for surveys have such objects at both ends, so both are decided from t
 are, by the line itself instead of the band, and only for steady motion (jitter of a parked
 object on the line never counts):
 
-- start: a track first seen inside the band while the stream opens counts when it leaves the band,
-  if its signed distance moved steadily that way and it crossed the line inside the stream: it was
-  first seen short of the line, or, first seen past it, its speed then puts the crossing no earlier
-  than half a frame interval before the stream's first frame;
+- start: a track first seen inside the band, or past it, while the stream opens (the tracker confirms
+  a track a frame or two after the detector first sees it) counts on the far side if its signed
+  distance moved steadily that way and it crossed the line inside the stream: it was first seen
+  short of the line, or, first seen past it, its speed then puts the crossing no earlier than half a
+  frame interval before the stream's first frame;
+- mid-stream, a track born inside the band (out of the picture's edge or the detector's blind spot)
+  counts only if first seen short of the line; an id switch near a vanished track is a handover;
 - end (file sources only): a track still inside the band in the last frame, armed on one side,
   moving steadily toward the other, counts if at its last speed its reference point passes the
   line within half a frame interval after that frame.
@@ -43,13 +46,15 @@ class StreamEdges:
             return False
         return all((b[1] - a[1]) * side >= -self.back_px for a, b in zip(trail, trail[1:]))
 
-    def crossed_after_start(self, trail: Trail, side: int, start_us: int, half_step_us: float) -> bool:
-        """A track born inside the band, now out on `side`: did its steady path meet the line after
-        the stream began?"""
+    def crossed_after_start(self, trail: Trail, side: int, start_us: int | None, half_step_us: float) -> bool:
+        """A track whose approach was never seen, now out on `side`: did its steady path meet the line
+        after it was first seen, or (born as the stream opened, `start_us`) after the stream began?"""
         if not self.steady(trail, side):
             return False
         if trail[0][1] * side <= 0:
             return True  # first seen before the line (or on it): it crossed within the stream
+        if start_us is None:
+            return False  # first seen past the line mid-stream: it was counted before, or never seen
         # First seen already past it: when did it cross? Back along its speed when first seen (an
         # object that stood on the line and then left has no speed there, and no crossing).
         t0 = line_time(trail[:self.start_steps + 1])

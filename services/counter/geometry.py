@@ -93,9 +93,10 @@ class _TrackState:
     last_seen_us: int
     counted: int = 0  # direction of its standing count, 0 = none
     settled: bool = False  # its count is final: nothing more from this object
-    opening: bool = False  # first seen inside the band as the stream opened: its approach was never seen
+    unseen: bool = False  # its approach was never seen: born inside the band, or past it as the stream opened
+    at_start: bool = False  # born as the stream opened (`edges.opening`)
     detected: bool = True  # see TrackPoint
-    trail: Trail = field(default_factory=list)  # recent signed distances (all of them while `opening`)
+    trail: Trail = field(default_factory=list)  # recent signed distances (all of them while `unseen`)
 
 
 @dataclass
@@ -156,20 +157,27 @@ class TripLine:
         margin = max(self.margin_px, self.margin_frac * t.box_height)
         side = 0 if abs(distance) <= margin else (1 if distance > 0 else -1)
         if state is None:
-            opening = side == 0 and t.detected and self.edges.opening(self._start_us, time_us)
-            self._tracks[t.track_id] = _TrackState(t.track_id, side, t.point, t.point, time_us, opening=opening,
-                                                   trail=[(time_us, distance)])
+            # Born where its approach was never seen: inside the band (it came out of the picture's edge
+            # or out of the detector's blind spot there), or already past it while the stream opens
+            # (the tracker confirms a track a frame or two after the detector first sees it).
+            at_start = self.edges.opening(self._start_us, time_us)
+            unseen = t.detected and (side == 0 or at_start) and self._spans(t.point)
+            self._tracks[t.track_id] = _TrackState(t.track_id, side, t.point, t.point, time_us, unseen=unseen,
+                                                   at_start=at_start, trail=[(time_us, distance)])
             return None
         state.last, state.last_seen_us, state.detected = t.point, time_us, t.detected
         state.trail.append((time_us, distance))
-        if not state.opening:
+        if not state.unseen:
             del state.trail[:-self.edges.trail_len]
         if side == 0:
             return None  # inside the band: nothing is decided here
         crossed = state.side == -side and self._crosses(state.anchor, t.point)
-        if state.opening:  # the stream began with it inside the band: the line itself decides
-            crossed = self.edges.crossed_after_start(state.trail, side, self._start_us, self._half_step_us)
-            state.opening = False
+        if state.unseen:  # the line itself decides, from its steady path (`edges`)
+            if state.side == side and len(state.trail) <= self.edges.start_steps:
+                return None  # born outside the band: its speed decides, once it has one
+            start_us = self._start_us if state.at_start else None
+            crossed = crossed or self.edges.crossed_after_start(state.trail, side, start_us, self._half_step_us)
+            state.unseen = False
         state.side, state.anchor = side, t.point
         if not crossed or state.settled:
             return None
@@ -196,6 +204,12 @@ class TripLine:
         """Its path from the anchor, continued past its last point, meets the line segment."""
         (ax, ay), (lx, ly) = state.anchor, state.last
         return self._crosses(state.anchor, (lx + (lx - ax), ly + (ly - ay)))
+
+    def _spans(self, p: Point) -> bool:
+        """`p` lies beside the line segment (or its rays), not beyond its ends."""
+        (x1, y1), (x2, y2) = self.start, self.end
+        u = ((p[0] - x1) * (x2 - x1) + (p[1] - y1) * (y2 - y1)) / ((x2 - x1) ** 2 + (y2 - y1) ** 2)
+        return (u >= 0 or self.ray_start) and (u <= 1 or self.ray_end)
 
     def _crosses(self, p: Point, q: Point) -> bool:
         return path_crosses(p, q, self.start, self.end, self.ray_start, self.ray_end)

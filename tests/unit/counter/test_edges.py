@@ -43,11 +43,41 @@ def test_an_object_inside_the_band_at_the_start(ys, expected):
     assert feed(hline(), {2: [50] * len(ys), 1: ys}) == expected
 
 
-def test_the_start_rule_only_holds_while_the_stream_opens():
-    # A track first seen on the line 2 s into the stream was missed or switched ids on its way:
-    # without its approach it does not count (the old track, if any, counted it).
-    paths = {9: [50.0] * 25, 1: [None] * 20 + [98, 101, 104.5, 108]}
-    assert feed(hline(), paths) == []
+def test_mid_stream_a_track_born_inside_the_band_counts_only_from_short_of_the_line():
+    # 2 s into the stream: it came into the picture (or out of the detector's blind spot) inside the
+    # band, short of the line, and crossed it steadily: counted. First seen already past the line:
+    # it crossed unseen or under an old id, so the line cannot tell (the start rule's extrapolation
+    # holds only while the stream opens).
+    assert feed(hline(), {9: [50.0] * 25, 1: [None] * 20 + [98, 101, 104.5, 108]}) == [(22, 1)]
+    assert feed(hline(), {9: [50.0] * 25, 1: [None] * 20 + [101, 104.5, 108]}) == []
+    assert feed(hline(), {9: [50.0] * 25, 1: [None] * 20 + [98, 99, 98, 97, 80]}) == []  # went back
+
+
+def test_an_id_switch_inside_the_band_after_the_count_does_not_count_again():
+    # counted leaving the band at 105; the detector loses it and a new id appears 3 px behind
+    paths = {1: [80, 90, 97, 105, None], 2: [None] * 5 + [102, 108, 114]}
+    assert feed(hline(), paths) == [(3, 1)]
+
+
+@pytest.mark.parametrize("ys, expected", [
+    ([None, 95, 80, 65], [(3, -1)]),   # first seen past the band going up, crossed just after the start
+    ([None, 90, 75, 60], [(3, -1)]),   # ... crossed half a frame before its first sighting
+    ([None, 80, 75, 70], []),          # ... at its speed it crossed 2 s before the start
+    ([None, 90, 90.5, 90, 90], []),    # standing past the line
+    ([None, 80, 90, 97, 105], [(4, 1)]),  # first seen short of the band: the ordinary rule
+])
+def test_born_past_the_band_as_the_stream_opens(ys, expected):
+    # the tracker confirms a track a frame or two after the detector first sees it
+    assert feed(hline(), {2: [50] * len(ys), 1: ys}) == expected
+
+
+def test_past_the_band_beyond_the_end_of_the_segment_does_not_count():
+    line = TripLine.across("l", (50, 100), (150, 100), frame_size=(200, 200))
+    got = []
+    for i, y in enumerate([None, 95, 80, 65]):
+        tracks = [TrackPoint(2, (100.0, 50.0), H)] + ([TrackPoint(1, (180.0, y), H)] if y else [])
+        got += [c.direction for c in line.trigger(tracks, i * STEP_US)]
+    assert got == []
 
 
 def test_a_track_armed_fresh_on_the_line_still_counts_normally_afterwards():
