@@ -33,11 +33,14 @@ def export_clip(store: RecordingStore, keyring: DataKeyRing, camera_id: str, sta
         raise ExportError(f"camera {camera_id}: {bad[0].kind} {bad[0].object_key}: {bad[0].detail}")
     if not report.segments:
         raise ExportError(f"camera {camera_id}: no recording between {start_us} and {end_us}")
-    mp4 = remux_to_mp4([(s.plaintext, s.meta.codec) for s in report.segments if s.plaintext is not None])
+    shown = shown_once(report.segments)
+    mp4 = remux_to_mp4([(s.plaintext, s.meta.codec) for s in report.segments
+                        if s.plaintext is not None and s.meta.object_key in shown])
     segments = [
         {"object_key": s.meta.object_key, "start_us": s.meta.start_us, "end_us": s.meta.end_us,
          "plaintext_sha256": s.meta.plaintext_sha256, "prev_chain_hash": s.meta.prev_chain_hash,
-         "chain_hash": s.meta.chain_hash, "key_id": s.meta.key_id, "codec": s.meta.codec}
+         "chain_hash": s.meta.chain_hash, "key_id": s.meta.key_id, "codec": s.meta.codec,
+         "in_mp4": s.meta.object_key in shown}
         for s in report.segments
     ]
     manifest = {
@@ -52,3 +55,17 @@ def export_clip(store: RecordingStore, keyring: DataKeyRing, camera_id: str, sta
         "segments": segments,
     }
     return Export(mp4, manifest)
+
+
+def shown_once(segments: list) -> set[str]:
+    """Object keys of the segments the clip plays, so that each moment shows once. Around a rebalance
+    two owners may each have stored a span (verify's `overlap`); a segment whose whole span the longer
+    ones before it already cover stays in the manifest's chain but not in the MP4. Partial overlaps
+    play (a remux cannot cut between keyframes)."""
+    shown, covered_until = set(), None
+    for s in sorted(segments, key=lambda s: (s.meta.start_us, -s.meta.end_us)):
+        if covered_until is not None and s.meta.end_us <= covered_until:
+            continue
+        shown.add(s.meta.object_key)
+        covered_until = max(covered_until or 0, s.meta.end_us)
+    return shown

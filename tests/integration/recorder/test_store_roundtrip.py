@@ -123,3 +123,25 @@ def test_idempotent_store_and_chain_head_survive(recorded):
     store, keyring, _, metas = recorded
     head = load_head(store, CAM)
     assert head.chain_hash == metas[-1].chain_hash and head.end_us == metas[-1].end_us
+
+
+def test_a_span_two_owners_stored_plays_once(s3_server, videos):
+    # Around a rebalance the leaver sealed its open segment early (frames 60-89) and the new owner
+    # re-recorded from the same committed offset (60-119): both chain to segment 30-59.
+    store, keyring, _ = new_store(s3_server)
+    store.ensure_bucket()
+    batches = clip_batches(videos / "bridge_dense_5s.mp4", CAM)  # 10 packets each, a keyframe every 30
+    before = record(store, keyring, batches[:6])
+    leaver = record(store, keyring, batches[6:9], target_s=10)
+    fork, head = Segmenter(CAM, 10.0), ChainHead.of(before[-1])
+    owner = []
+    for segment in [s for i, b in enumerate(batches[6:]) for s in fork.add(b, (0, i))] + [fork.flush()]:
+        sealed = seal(segment, head, keyring, retention_days=7)
+        assert store_sealed(store, keyring, sealed, hold=False)
+        head, owner = ChainHead.of(sealed.meta), owner + [sealed.meta]
+    assert owner[0].start_us == leaver[0].start_us and owner[0].end_us > leaver[0].end_us
+    export = export_clip(store, keyring, CAM, T0_US, owner[-1].end_us)
+    assert frame_hashes(export.mp4) == frame_hashes(videos / "bridge_dense_5s.mp4")  # every frame once
+    listed = {s["object_key"]: s["in_mp4"] for s in export.manifest["segments"]}
+    assert listed[leaver[0].object_key] is False and all(listed[m.object_key] for m in before + owner)
+    assert [f["kind"] for f in export.manifest["findings"]] == ["overlap"]
