@@ -196,7 +196,7 @@ def service_load(clips: list[dict], model: Path, cameras: int, fps: float, threa
             "department": "roads", "frame_size": [info.width, info.height],
             "counting_lines": [{"id": "l", "start": [x1, y1], "end": [x2, y2], "pos_name": "a", "neg_name": "b"}],
             "notice": {"operator": "x", "purpose": "x", "contact": "x"}})
-        streams.append((CameraDecoder(f"cam-{i}", fps), batches))
+        streams.append((CameraDecoder(f"cam-{i}", fps, skip_unreferenced=True), batches))  # as the service
     engine = CountingEngine(configs, detector, CountingTuning(), fps)
     proc = psutil.Process()
     cpu0, started, frames = proc.cpu_times(), time.perf_counter(), 0

@@ -76,6 +76,9 @@ class FrameRateSampler:
 class CameraDecoder:
     camera_id: str
     target_fps: float | None = None
+    # Skip frames nothing refers to (most B-frames) when the stream runs at 2x the target rate or
+    # more: the sampler never needs them all, and their decoding is a third of a 30 fps camera's cost.
+    skip_unreferenced: bool = False
     _sampler: FrameRateSampler = field(init=False)
     _codec: av.CodecContext | None = field(init=False, default=None)
     _key: tuple[str, int, StreamInfo] | None = field(init=False, default=None)
@@ -83,6 +86,7 @@ class CameraDecoder:
     _need_keyframe: bool = field(init=False, default=True)
     _pending: dict[int, EncodedPacket] = field(init=False, default_factory=dict)
     frames_decoded: int = field(init=False, default=0)
+    packets_decoded: int = field(init=False, default=0)  # = frames in the stream, skipped ones included
 
     def __post_init__(self) -> None:
         self._sampler = FrameRateSampler(self.target_fps)
@@ -141,6 +145,7 @@ class CameraDecoder:
         if len(self._pending) > _MAX_PENDING:
             self._pending.clear()
         self._pending[p.pts] = p
+        self.packets_decoded += 1
         try:
             decoded = self._codec.decode(packet)
         except av.error.FFmpegError as exc:
@@ -155,6 +160,10 @@ class CameraDecoder:
         """Attach the capture time of the packet the frame came from (B-frames reorder)."""
         self.frames_decoded += 1
         source = self._pending.pop(frame.pts, fallback) if frame.pts is not None else fallback
+        if frame.pts is not None and self._codec is not None and self._codec.skip_frame != "DEFAULT":
+            # frames come out in pts order: earlier packets were skipped frames, never to come out
+            for pts in [k for k in self._pending if k < frame.pts]:
+                del self._pending[pts]
         if source is None or not self._sampler.keep(source.capture_time_us):
             return
         out.append(DecodedFrame(
@@ -176,4 +185,6 @@ class CameraDecoder:
         if stream.extradata:
             codec.extradata = stream.extradata
         codec.reorder_depth = stream.reorder_depth
+        if self.skip_unreferenced and self.target_fps and stream.avg_fps >= 2 * self.target_fps:
+            codec.skip_frame = "NONREF"
         self._codec = codec

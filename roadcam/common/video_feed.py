@@ -29,10 +29,10 @@ class FeedBatch:
 class VideoFeed:
     def __init__(
         self, consumer: BusConsumer, blobs: BlobStore | None, target_fps: float | None,
-        wanted: Callable[[str], bool] = lambda camera_id: True,
+        wanted: Callable[[str], bool] = lambda camera_id: True, skip_unreferenced: bool = False,
     ) -> None:
         self._consumer, self._blobs = consumer, blobs
-        self._fps = target_fps
+        self._fps, self._skip_unreferenced = target_fps, skip_unreferenced
         self._wanted = wanted
         self.decoders: dict[str, CameraDecoder] = {}
 
@@ -62,7 +62,7 @@ class VideoFeed:
 
     def _decoder(self, camera_id: str) -> CameraDecoder:
         if camera_id not in self.decoders:
-            self.decoders[camera_id] = CameraDecoder(camera_id, self._fps)
+            self.decoders[camera_id] = CameraDecoder(camera_id, self._fps, self._skip_unreferenced)
         return self.decoders[camera_id]
 
     def _decode_all(self, batches: list[PacketBatch]) -> tuple[list[DecodedFrame], list[StreamEvent]]:

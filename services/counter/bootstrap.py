@@ -52,7 +52,8 @@ async def bootstrap(settings: Settings) -> AsyncIterator[CounterService]:
             return
         consumer = wire.consumer([topics.VIDEO], from_beginning=settings.from_beginning)
         await wire.start(consumer)
-        feed = VideoFeed(consumer, await wire.blobs(), settings.target_fps, wanted=lambda camera_id: camera_id in cameras)
+        feed = VideoFeed(consumer, await wire.blobs(), settings.target_fps, wanted=lambda camera_id: camera_id in cameras,
+                         skip_unreferenced=True)
         engine = CountingEngine(cameras, detector, settings.counting, settings.target_fps,
                                 queue_interval_s=settings.queue_interval_s)
         await wire.start(ConfigFeed(settings, config_document, LiveCounting(cameras, engine, names)))

@@ -44,7 +44,7 @@ def count_file(
 ) -> FileCount:
     info, batches = file_batches(path)
     tuning = tuning or CountingTuning()
-    decoder = CameraDecoder("file", fps)
+    decoder = CameraDecoder("file", fps, skip_unreferenced=True)
     counter = build_counter(line_specs, (info.width, info.height), fps or info.avg_fps or 10.0, tuning)
     result, waiting = FileCount(), []
     last_us = 0
@@ -67,6 +67,6 @@ def count_file(
     for start in range(0, len(waiting), _GROUP_FRAMES):
         run_detector(waiting[start:start + _GROUP_FRAMES])
     result.crossings.extend(counter.finish())
-    result.frames = decoder.frames_decoded
+    result.frames = decoder.packets_decoded
     result.seconds = last_us / 1e6
     return result

@@ -106,3 +106,20 @@ def test_sampler_keeps_a_steady_grid_and_survives_clock_jumps() -> None:
     assert sampler.keep(5_000_000)  # after a pause
     assert sampler.keep(1_000)  # clock went backwards (camera restart)
     assert all(FrameRateSampler(None).keep(t) for t in (0, 1, 2))
+
+
+@pytest.mark.parametrize("name, skips", [("motorway_nl_overpass_11s.mp4", True),  # 30 fps with B-frames
+                                         ("crosswalk_peds_bikes_13s.mp4", False)])  # 11 fps: needs them all
+def test_unreferenced_frames_are_skipped_only_when_the_rate_allows(videos: Path, name: str, skips: bool) -> None:
+    items = batches(videos, name)
+    every, _ = decode_all(CameraDecoder("cam", 10), items)
+    skipping = CameraDecoder("cam", 10, skip_unreferenced=True)
+    sampled, events = decode_all(skipping, items)
+    reference = reference_frames(videos / name)
+    assert events == [] and skipping.packets_decoded == len(reference)
+    assert (skipping.frames_decoded < len(reference)) == skips
+    # the same number of analysed frames, each the very picture at its own time, time only going forward
+    assert len(sampled) == len(every)
+    assert all(np.array_equal(f.image, reference[f.pts]) for f in sampled)
+    times = [f.capture_time_us for f in sampled]
+    assert times == sorted(times) and len(set(times)) == len(times)
