@@ -13,6 +13,7 @@ import numpy as np
 from roadcam.common.errors import ModelMissingError
 from services.counter import mosaic
 from services.counter.detections import CLASS_IDS, Detections
+from services.counter.litert_direct import DirectLiteRt
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ class YoloDetector:
         if not self._to_coco:
             raise ModelMissingError(f"the model knows none of the counted classes {sorted(CLASS_IDS)}")
         self.inferences = 0
+        self._direct: DirectLiteRt | None = None  # set once Ultralytics has set the model up (`load`)
 
     @classmethod
     def load(cls, path: Path | str, threads: int = 0, **kwargs) -> YoloDetector:
@@ -46,6 +48,9 @@ class YoloDetector:
             model = YOLO(str(path), task="detect")
             detector = cls(model, **kwargs)
             detector.detect([np.zeros((64, 64, 3), np.uint8)])  # fail now, not on the first frame
+            detector._direct = DirectLiteRt.of(model)
+            if detector._direct is not None:
+                detector.detect([np.zeros((64, 64, 3), np.uint8)])
         except ModelMissingError:
             raise
         except Exception as exc:  # noqa: BLE001 - ultralytics raises many types for a bad file
@@ -72,13 +77,17 @@ class YoloDetector:
         if len(frames) == 1:
             rows = cols = 1
         canvas, placements = mosaic.compose(frames, self.imgsz, rows, cols)
-        result = self._model.predict(
-            canvas, imgsz=self.imgsz, conf=self._conf_floor, classes=list(self._to_coco), verbose=False
-        )[0]
         self.inferences += 1
-        boxes = result.boxes
-        cls = np.array([self._to_coco[int(c)] for c in boxes.cls.tolist()], np.float32)
-        dets = Detections(boxes.xyxy.numpy().astype(np.float32), boxes.conf.numpy().astype(np.float32), cls)
+        if self._direct is not None and canvas.shape[:2] == (self._direct.height, self._direct.width):
+            xyxy, conf, model_cls = self._direct.detect(canvas, self._conf_floor, list(self._to_coco))
+            model_ids = model_cls.tolist()
+        else:
+            boxes = self._model.predict(
+                canvas, imgsz=self.imgsz, conf=self._conf_floor, classes=list(self._to_coco), verbose=False
+            )[0].boxes
+            xyxy, conf, model_ids = boxes.xyxy.numpy(), boxes.conf.numpy(), [int(c) for c in boxes.cls.tolist()]
+        cls = np.array([self._to_coco[c] for c in model_ids], np.float32)
+        dets = Detections(np.asarray(xyxy, np.float32), np.asarray(conf, np.float32), cls)
         return mosaic.split(dets, placements)
 
 

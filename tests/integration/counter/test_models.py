@@ -53,3 +53,28 @@ def test_onnx_model_loads_and_detects(tmp_path):
     assert detector._to_coco == {k: k for k in COCO}
     out = detector.detect([np.zeros((240, 320, 3), np.uint8)])
     assert len(out) == 1 and out[0].xyxy.shape[1] == 4
+
+
+def test_pt_model_runs_through_ultralytics_predict(tmp_path):
+    detector = YoloDetector.load(untrained_pt(tmp_path / "p.pt", {i: COCO.get(i, f"other{i}") for i in range(80)}))
+    assert detector._direct is None  # only a float-I/O LiteRT export is run directly
+
+
+def test_tflite_runs_directly_with_the_very_boxes_of_ultralytics_predict(shared_data, videos):
+    import av
+
+    detector = YoloDetector.load(shared_data / "models" / "yolov8n_int8.tflite")
+    assert detector._direct is not None
+    frames = []
+    for clip in ("crosswalk_peds_bikes_13s.mp4", "autobahn_overpass_10s.mp4", "freeway_overhead_33s.avi"):
+        with av.open(str(videos / clip)) as container:
+            frames += [f.to_ndarray(format="bgr24") for i, f in zip(range(30), container.decode(video=0)) if i % 6 == 0]
+    groups = [frames[i:i + 2] for i in range(0, len(frames), 2)]  # packed two per input, as the service does
+    direct = [d for g in groups for d in detector.detect(g)]
+    detector._direct = None
+    predicted = [d for g in groups for d in detector.detect(g)]
+    assert sum(len(d) for d in direct) > 50
+    for a, b in zip(direct, predicted):
+        assert len(a) == len(b) and (a.cls == b.cls).all()
+        np.testing.assert_allclose(a.xyxy, b.xyxy, atol=1e-3)
+        np.testing.assert_allclose(a.conf, b.conf, atol=1e-6)
