@@ -41,20 +41,14 @@ def test_broker_killed_and_restarted(make_stack) -> None:
     seconds = recovery(stack, fault_end)
     report("broker killed and restarted", seconds)
     time.sleep(8)  # a couple of segments after recovery, so the chain is checked across the fault
-    # Known, reported: the in-memory broker forgets messages it had acknowledged, and ingest
-    # undercounts the seconds it lost for an RTSP camera (see the strict test).
+    # Known, reported: the in-memory broker forgets messages it had acknowledged; ingest counts
+    # those seconds as gaps (the strict test below requires nothing beyond them).
     assert_nothing_lost(stack, "broker restart", allowance_s=SEGMENT_S + 2)
     assert seconds <= RECOVERY_BAR_S
     assert {n: r for n, r in stack.restarts().items() if r} == {"kafka": 1}  # no service crashed
     assert stack.log_errors(BUS_NOISE + RECORDER_REREAD) == {}
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "ingest undercounts its gap seconds for an RTSP camera: avg_fps is 0 over RTSP and packets carry no "
-    "duration, so batch_seconds falls back to the capture-time span of each lost batch: 7-packet batches "
-    "of the 11 fps crosswalk camera were logged as 0.20-0.23 s, not ~0.64 s (run 2026-12-01: recorded hole "
-    "10.42 s, ingest counted 3.8 s while logging every batch of that window as not handed to the bus). "
-    "The recorder's own loss is fixed: it stores its open segment at the rebalance"))
 def test_broker_restart_loses_nothing_beyond_counted_gaps(make_stack) -> None:
     stack = make_stack()
     time.sleep(6)
