@@ -186,7 +186,9 @@ async def test_a_second_replica_takes_over_partitions_without_forking_chains(tmp
     settings = recorder_settings(tmp_path, [camera(c) for c in cams], kafka_settings, s3_server, bucket, master)
     store, keyring, _ = new_store(s3_server, bucket=bucket, master_key=master)
     clip = videos / "bridge_dense_5s.mp4"
-    per_cam = {c: clip_batches(clip, c, loops=5, t0_us=T0_US) for c in cams}
+    # Six loops: a segment closes at the first keyframe 2 s after it starts, and a rebalance may cut
+    # one early anywhere (CI: cam-c at 679), so the sixth loop closes whatever the fifth left open.
+    per_cam = {c: clip_batches(clip, c, loops=6, t0_us=T0_US) for c in cams}
     half, four = 2 * 144 // 10, 4 * 144 // 10  # batches of 10 packets
 
     def seq_of(camera_id):
@@ -211,14 +213,16 @@ async def test_a_second_replica_takes_over_partitions_without_forking_chains(tmp
     # the survivor takes every partition back and re-reads what the leaver left open; if the leaver's
     # LeaveGroup times out (seen in CI) the group waits out the session timeout first: a generous deadline
     await publish(kafka_settings, [b for c in cams for b in per_cam[c][four:]])
-    assert await wait_for(lambda: all_past(5 * 144 - 40), 180)
+    assert await wait_for(lambda: all_past(5 * 144 - 1), 180)  # every frame of five loops stored
     stops[0].set()
     await asyncio.wait_for(first, 60)
-    source = frame_hashes(clip) * 5
+    source = frame_hashes(clip) * 6
     for camera_id in cams:
         report = verify_range(store, keyring, camera_id, T0_US, T0_US + 10**12)
         assert report.status == "OK", (camera_id, report.findings)
-        assert frame_hashes(export_clip(store, keyring, camera_id, T0_US, T0_US + 10**12).mp4) == source
+        got = frame_hashes(export_clip(store, keyring, camera_id, T0_US, T0_US + 10**12).mp4)
+        # every frame once, in order, at least through the fifth loop (the stop stores what was read)
+        assert len(got) >= 5 * 144 and got == source[:len(got)], (camera_id, len(got))
 
 
 async def test_recording_continues_after_the_video_topic_is_rolled(tmp_path, kafka_settings, s3_server, videos):
