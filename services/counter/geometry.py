@@ -59,9 +59,13 @@ def path_crosses(p: Point, q: Point, a: Point, b: Point, ray_a: bool = False, ra
     if d1 * d2 > 0 or d1 == d2:
         return False  # both on one side (or degenerate)
     t = d1 / (d1 - d2)  # where on p->q the infinite line is met
-    x, y = p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])
+    return beside((p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])), a, b, ray_a, ray_b)
+
+
+def beside(p: Point, a: Point, b: Point, ray_a: bool = False, ray_b: bool = False) -> bool:
+    """Does `p` project onto the line a-b between its ends (or onto a ray beyond them)?"""
     dx, dy = b[0] - a[0], b[1] - a[1]
-    u = ((x - a[0]) * dx + (y - a[1]) * dy) / (dx * dx + dy * dy)  # 0 at a, 1 at b
+    u = ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy)  # 0 at a, 1 at b
     return (u >= 0 or ray_a) and (u <= 1 or ray_b)
 
 
@@ -161,7 +165,8 @@ class TripLine:
             # or out of the detector's blind spot there), or already past it while the stream opens
             # (the tracker confirms a track a frame or two after the detector first sees it).
             at_start = self.edges.opening(self._start_us, time_us)
-            unseen = t.detected and (side == 0 or at_start) and self._spans(t.point)
+            on_line = beside(t.point, self.start, self.end, self.ray_start, self.ray_end)
+            unseen = t.detected and (side == 0 or at_start) and on_line
             self._tracks[t.track_id] = _TrackState(t.track_id, side, t.point, t.point, time_us, unseen=unseen,
                                                    at_start=at_start, trail=[(time_us, distance)])
             return None
@@ -204,12 +209,6 @@ class TripLine:
         """Its path from the anchor, continued past its last point, meets the line segment."""
         (ax, ay), (lx, ly) = state.anchor, state.last
         return self._crosses(state.anchor, (lx + (lx - ax), ly + (ly - ay)))
-
-    def _spans(self, p: Point) -> bool:
-        """`p` lies beside the line segment (or its rays), not beyond its ends."""
-        (x1, y1), (x2, y2) = self.start, self.end
-        u = ((p[0] - x1) * (x2 - x1) + (p[1] - y1) * (y2 - y1)) / ((x2 - x1) ** 2 + (y2 - y1) ** 2)
-        return (u >= 0 or self.ray_start) and (u <= 1 or self.ray_end)
 
     def _crosses(self, p: Point, q: Point) -> bool:
         return path_crosses(p, q, self.start, self.end, self.ray_start, self.ray_end)
