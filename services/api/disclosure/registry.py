@@ -61,19 +61,19 @@ class Registry:
     def register(self, who: Principal, form: RequestForm, now_us: int, trail: AuditTrail) -> ProvisionRequest:
         """Store the request and place its preservation holds in the same transaction."""
         departments = self._check_form(who, form)
-        with self.engine.begin() as conn:
-            request_id = self.requests.add(form, departments, who.username, now_us, conn)
+        with trail.atomic() as tx:
+            request_id = self.requests.add(form, departments, who.username, now_us, tx.conn)
             request = ProvisionRequest(request_id, State.RECEIVED, form, departments, who.username, now_us)
-            holds = self.holds.preserve(request, now_us, conn)
-        trail.record(who, "request_registered", reason=form.reason, range_start_us=form.range_start_us,
-                     range_end_us=form.range_end_us, camera_id=form.cameras[0] if len(form.cameras) == 1 else "",
-                     details={"request_id": request_id, "cameras": ",".join(form.cameras),
-                              "requester": form.requester_org, "legal_basis": form.legal_basis,
-                              "method": form.method.value})
-        for hold in holds:
-            trail.record(who, "hold_requested", camera_id=hold.camera_id, range_start_us=hold.range_start_us,
-                         range_end_us=hold.range_end_us, reason=hold.reason,
-                         details={"request_id": request_id, "command_id": hold.command_id, "kind": hold.kind})
+            holds = self.holds.preserve(request, now_us, tx.conn)
+            tx.record(who, "request_registered", reason=form.reason, range_start_us=form.range_start_us,
+                      range_end_us=form.range_end_us, camera_id=form.cameras[0] if len(form.cameras) == 1 else "",
+                      details={"request_id": request_id, "cameras": ",".join(form.cameras),
+                               "requester": form.requester_org, "legal_basis": form.legal_basis,
+                               "method": form.method.value})
+            for hold in holds:
+                tx.record(who, "hold_requested", camera_id=hold.camera_id, range_start_us=hold.range_start_us,
+                          range_end_us=hold.range_end_us, reason=hold.reason,
+                          details={"request_id": request_id, "command_id": hold.command_id, "kind": hold.kind})
         return self.requests.get(request_id)
 
     def decide(self, who: Principal, request_id: int, decision: Decision, now_us: int,
@@ -84,20 +84,19 @@ class Registry:
         action = model.decide(request.state, decision, request.registered_by, request.first_approved_by,
                               self.second_approval)
         target = model.next_state(request.state, action)
-        with self.engine.begin() as conn:
-            if action == "first_approved":
-                changes = {"first_approved_by": who.username, "first_approved_us": now_us}
-            else:
-                changes = {"decided_by": who.username, "decided_us": now_us, "decision_reason": decision.reason}
-            self.requests.move(request_id, request.state, target, conn, **changes)
-            held = self._holds_after_decision(who, request, action, decision.reason, now_us, conn)
-        trail.record(who, f"request_{action}", reason=decision.reason, range_start_us=request.form.range_start_us,
-                     range_end_us=request.form.range_end_us,
-                     details={"request_id": request_id, "cameras": ",".join(request.form.cameras)})
-        if held:
-            trail.record(who, "legal_hold" if action == "approved" else "hold_released", reason=decision.reason,
-                         range_start_us=request.form.range_start_us, range_end_us=request.form.range_end_us,
-                         details={"request_id": request_id, "holds": ",".join(held)})
+        if action == "first_approved":
+            changes = {"first_approved_by": who.username, "first_approved_us": now_us}
+        else:
+            changes = {"decided_by": who.username, "decided_us": now_us, "decision_reason": decision.reason}
+        span = {"range_start_us": request.form.range_start_us, "range_end_us": request.form.range_end_us}
+        with trail.atomic() as tx:
+            self.requests.move(request_id, request.state, target, tx.conn, **changes)
+            held = self._holds_after_decision(who, request, action, decision.reason, now_us, tx.conn)
+            tx.record(who, f"request_{action}", reason=decision.reason, **span,
+                      details={"request_id": request_id, "cameras": ",".join(request.form.cameras)})
+            if held:
+                tx.record(who, "legal_hold" if action == "approved" else "hold_released", reason=decision.reason,
+                          **span, details={"request_id": request_id, "holds": ",".join(held)})
         return self.requests.get(request_id)
 
     def _holds_after_decision(self, who: Principal, request: ProvisionRequest, action: str, reason: str,
@@ -119,12 +118,12 @@ class Registry:
         request = self.get(who, request_id)
         target = model.next_state(request.state, action)
         changes = {"closed_us": now_us} if action == "closed" else {"withdrawn_reason": reason}
-        with self.engine.begin() as conn:
-            self.requests.move(request_id, request.state, target, conn, **changes)
-            released = self.holds.release_request(request.id, who.username, f"{action}: {reason}", now_us, conn)
-        trail.record(who, f"request_{action}", reason=reason, range_start_us=request.form.range_start_us,
-                     range_end_us=request.form.range_end_us,
-                     details={"request_id": request_id, "released_holds": ",".join(h.command_id for h in released)})
+        with trail.atomic() as tx:
+            self.requests.move(request_id, request.state, target, tx.conn, **changes)
+            released = self.holds.release_request(request.id, who.username, f"{action}: {reason}", now_us, tx.conn)
+            tx.record(who, f"request_{action}", reason=reason, range_start_us=request.form.range_start_us,
+                      range_end_us=request.form.range_end_us,
+                      details={"request_id": request_id, "released_holds": ",".join(h.command_id for h in released)})
         return self.requests.get(request_id)
 
     def mark_fulfilled(self, request: ProvisionRequest, now_us: int) -> None:

@@ -109,13 +109,14 @@ class Disclosure:
         for camera in request.form.cameras:
             now = self.now_us()
             package = self._package(request, camera, who.username, now, redactor, marks.get(camera))
-            self.exports.add(package.export, token_hash(package.token))
-            trail.record(who, "export_created", camera_id=camera, range_start_us=request.form.range_start_us,
-                         range_end_us=request.form.range_end_us, reason=request.form.reason,
-                         details={"request_id": request.id, "export_id": package.export.id,
-                                  "clip_sha256": package.export.clip_sha256,
-                                  "link_expires_us": package.export.expires_us,
-                                  **self_disclosure.audit_details(package.manifest)})
+            with trail.atomic() as tx:  # a link exists only with its audit entry
+                self.exports.add(package.export, token_hash(package.token), tx.conn)
+                tx.record(who, "export_created", camera_id=camera, range_start_us=request.form.range_start_us,
+                          range_end_us=request.form.range_end_us, reason=request.form.reason,
+                          details={"request_id": request.id, "export_id": package.export.id,
+                                   "clip_sha256": package.export.clip_sha256,
+                                   "link_expires_us": package.export.expires_us,
+                                   **self_disclosure.audit_details(package.manifest)})
             packages.append(package)
         self.registry.mark_fulfilled(request, self.now_us())
         return packages
@@ -142,15 +143,19 @@ class Disclosure:
             raise NotFound("unknown download link")
         actor = f"link:{found.id}"
         why = "already used" if found.downloaded_us else ("expired" if found.expires_us <= now else "")
-        if why or not self.exports.claim(found.id, now, client):
+        request = self.registry.requests.get(found.request_id)
+        with trail.atomic() as tx:  # the claim, its audit entry and the viewing log: all or none
+            claimed = not why and self.exports.claim(found.id, now, client, tx.conn)
+            if claimed:
+                tx.record(actor, "export_downloaded", camera_id=found.camera_id, reason=request.form.reason,
+                          range_start_us=request.form.range_start_us, range_end_us=request.form.range_end_us,
+                          details={"request_id": found.request_id, "export_id": found.id,
+                                   "clip_sha256": found.clip_sha256})
+                self.exports.add_viewing(self._viewing(request, now, found.exported_by), tx.conn)
+        if not claimed:
             trail.record(actor, "export_link_refused", reason=why or "already used", camera_id=found.camera_id,
                          details={"request_id": found.request_id, "export_id": found.id})
             raise LinkGone(f"this download link is {why or 'already used'}; ask for a new export")
-        request = self.registry.requests.get(found.request_id)
-        trail.record(actor, "export_downloaded", camera_id=found.camera_id, range_start_us=request.form.range_start_us,
-                     range_end_us=request.form.range_end_us, reason=request.form.reason,
-                     details={"request_id": found.request_id, "export_id": found.id, "clip_sha256": found.clip_sha256})
-        self.exports.add_viewing(self._viewing(request, now, found.exported_by))
         return Path(found.path), f"request-{found.request_id}-{found.camera_id}.zip"
 
     def _viewing(self, request: ProvisionRequest, now: int, handled_by: str, method: str = "network") -> Viewing:
@@ -252,10 +257,10 @@ class Disclosure:
         now = self.now_us()
         hold = HoldRecord(f"direct-{camera_id}-{uuid.uuid4().hex[:16]}", None, camera_id, start_us, end_us, DIRECT, reason,
                           who.username, now)
-        with self.registry.engine.begin() as conn:
-            self.registry.holds.place_direct(hold, now, conn)
-        trail.record(who, "hold_requested", camera_id=camera_id, range_start_us=start_us, range_end_us=end_us,
-                     reason=reason, details={"command_id": hold.command_id, "kind": DIRECT})
+        with trail.atomic() as tx:
+            self.registry.holds.place_direct(hold, now, tx.conn)
+            tx.record(who, "hold_requested", camera_id=camera_id, range_start_us=start_us, range_end_us=end_us,
+                      reason=reason, details={"command_id": hold.command_id, "kind": DIRECT})
         return hold
 
     def release_hold(self, who: Principal, command_id: str, reason: str, trail: AuditTrail) -> None:
@@ -267,10 +272,10 @@ class Disclosure:
             raise ApiError("a request's hold ends with the request (refuse, withdraw or close it)", 409)
         if not reason.strip():
             raise ApiError("give a reason", 422)
-        with self.registry.engine.begin() as conn:
-            self.registry.holds.release(hold, who.username, reason, self.now_us(), conn)
-        trail.record(who, "hold_released", camera_id=hold.camera_id, range_start_us=hold.range_start_us,
-                     range_end_us=hold.range_end_us, reason=reason, details={"command_id": command_id})
+        with trail.atomic() as tx:
+            self.registry.holds.release(hold, who.username, reason, self.now_us(), tx.conn)
+            tx.record(who, "hold_released", camera_id=hold.camera_id, range_start_us=hold.range_start_us,
+                      range_end_us=hold.range_end_us, reason=reason, details={"command_id": command_id})
 
     def visible_holds(self, who: Principal, active_only: bool = True) -> list[HoldRecord]:
         visible = [c.id for c in self.registry.cameras.visible(who)]

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from services.api.disclosure.records import ExportRecord, Viewing
 from services.api.disclosure.tables import ExportRow, ViewingRow
@@ -20,8 +22,17 @@ class ExportStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def add(self, export: ExportRecord, token_hash: str) -> None:
-        with self._engine.begin() as conn:
+    @contextmanager
+    def _within(self, conn: Connection | None) -> Iterator[Connection]:
+        """The caller's transaction (a change audited with it), else one of our own."""
+        if conn is not None:
+            yield conn
+            return
+        with self._engine.begin() as own:
+            yield own
+
+    def add(self, export: ExportRecord, token_hash: str, conn: Connection | None = None) -> None:
+        with self._within(conn) as conn:
             conn.execute(insert(ExportRow).values(token_hash=token_hash,
                                                   **{n: getattr(export, n) for n in EXPORT_FIELDS}))
 
@@ -30,9 +41,9 @@ class ExportStore:
             row = conn.execute(select(ExportRow).where(ExportRow.token_hash == token_hash)).first()
         return _export(row) if row else None
 
-    def claim(self, export_id: str, now_us: int, client: str) -> bool:
+    def claim(self, export_id: str, now_us: int, client: str, conn: Connection | None = None) -> bool:
         """Use the link once: True for the one caller who marks it downloaded, False for any later one."""
-        with self._engine.begin() as conn:
+        with self._within(conn) as conn:
             done = conn.execute(update(ExportRow).where(ExportRow.id == export_id, ExportRow.downloaded_us == 0,
                                                         ExportRow.expires_us > now_us)
                                 .values(downloaded_us=now_us, downloaded_from=client[:100]))
@@ -44,8 +55,8 @@ class ExportStore:
                                 .order_by(ExportRow.created_us)).all()
         return [_export(r) for r in rows]
 
-    def add_viewing(self, viewing: Viewing) -> None:
-        with self._engine.begin() as conn:
+    def add_viewing(self, viewing: Viewing, conn: Connection | None = None) -> None:
+        with self._within(conn) as conn:
             conn.execute(insert(ViewingRow).values(cameras=json.dumps(list(viewing.cameras), ensure_ascii=False),
                                                    **{n: getattr(viewing, n) for n in VIEWING_TEXT}))
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.api import metrics
@@ -51,13 +52,26 @@ class AuditLog:
     def append_many(self, records: Sequence[AuditRecord]) -> list[ChainedEntry]:
         """Chain and store records; ones whose event_id is already stored are skipped (idempotent)."""
         try:
-            added = self._append(records)
+            with self._lock, self._engine.begin() as conn:
+                added = self._append(records, conn)
         except IntegrityError:
             # Another replica stored one of these event ids meanwhile: retry, skipping it now.
-            added = self._append(records)
+            with self._lock, self._engine.begin() as conn:
+                added = self._append(records, conn)
         if added:
             self._anchor(added)
         return added
+
+    @contextmanager
+    def transaction(self) -> Iterator[tuple[Connection, Callable[[Sequence[AuditRecord]], None]]]:
+        """One transaction for a change and the entries that record it: both are stored or neither
+        (a crash between two transactions would leave a hold without its entry). Yields the
+        connection and an `append(records)`; the new head is anchored after the commit."""
+        added: list[ChainedEntry] = []
+        with self._lock, self._engine.begin() as conn:
+            yield conn, lambda records: added.extend(self._append(records, conn))
+        if added:
+            self._anchor(added)
 
     def _anchor(self, added: list[ChainedEntry]) -> None:
         """Write the new head outside the database when the policy says so (after the commit)."""
@@ -72,24 +86,25 @@ class AuditLog:
             metrics.AUDIT_ANCHOR_FAILURES.inc()
             log.error("anchoring the audit head at seq %d failed: %s", head.seq, exc)
 
-    def _append(self, records: Sequence[AuditRecord]) -> list[ChainedEntry]:
+    @staticmethod
+    def _append(records: Sequence[AuditRecord], conn: Connection) -> list[ChainedEntry]:
+        """Chain records after the head inside the caller's transaction (which holds self._lock)."""
         ids = [r.event_id for r in records]
-        with self._lock, self._engine.begin() as conn:
-            known = set(conn.scalars(select(AuditEntry.event_id).where(AuditEntry.event_id.in_(ids))))
-            head = conn.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()).one()
-            seq, prev, added = head.seq, head.hash, []
-            for record in records:
-                if record.event_id in known:
-                    continue
-                known.add(record.event_id)
-                seq += 1
-                entry = chain(seq, record, prev)
-                added.append(entry)
-                prev = entry.hash
-            if added:
-                conn.execute(insert(AuditEntry), [_row(e) for e in added])
-                conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
-            return added
+        known = set(conn.scalars(select(AuditEntry.event_id).where(AuditEntry.event_id.in_(ids))))
+        head = conn.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()).one()
+        seq, prev, added = head.seq, head.hash, []
+        for record in records:
+            if record.event_id in known:
+                continue
+            known.add(record.event_id)
+            seq += 1
+            entry = chain(seq, record, prev)
+            added.append(entry)
+            prev = entry.hash
+        if added:
+            conn.execute(insert(AuditEntry), [_row(e) for e in added])
+            conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
+        return added
 
     def entries(self, flt: AuditFilter) -> list[ChainedEntry]:
         q = select(AuditEntry).where(AuditEntry.seq > flt.after_seq)

@@ -162,3 +162,22 @@ def test_the_recorders_release_event_confirms_that_hold_only(api: Api) -> None:
 def test_bad_ranges_are_refused(api: Api, end: str) -> None:
     r = api.client.post("/api/v1/requests", json={**_body(), "end": end}, headers=api.headers("op-roads"))
     assert r.status_code == 422
+
+
+def test_a_request_is_stored_only_with_its_audit_entries(api: Api, monkeypatch) -> None:
+    """The request, its holds and their audit entries are one transaction: when the audit write
+    fails (disk full, lost connection), no request and no hold remain to act on unaudited."""
+    before = actions(api)
+
+    def broken(records, conn):
+        raise OSError("audit write failed")
+
+    monkeypatch.setattr(api.parts.audit, "_append", broken)
+    r = api.client.post("/api/v1/requests", json=_body(), headers=api.headers("op-roads"))
+    assert r.status_code == 500
+    monkeypatch.undo()
+    assert api.client.get("/api/v1/requests", headers=api.headers("boss")).json() == []
+    assert api.client.app.state.disclosure.holds.pending_commands() == []
+    assert actions(api) == before
+    assert register(api, "op-roads")["id"]  # the next one is stored, with its entries
+    assert actions(api)[-2:] == ["request_registered", "hold_requested"]
