@@ -7,6 +7,7 @@ finished `CountedCrossing` carries no track id.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,6 +18,7 @@ from services.counter.detections import (
     COCO_CLASSES, CLASS_IDS, MOTION, ClassVotes, Detections, fuse_motion, merge_riders, merge_vehicle_duplicates,
 )
 from services.counter.motion import GreyFrame, MotionWitness
+from services.counter.region import Region
 from services.counter.geometry import Anchor, Crossing, Point, TrackPoint, TripLine, reference_point
 from services.counter.tracking import ObjectTracker, Track
 from services.counter.ground_plane import VEHICLE_CLASSES, GroundTracks
@@ -47,6 +49,9 @@ class CountingTuning(BaseModel):
     large_length_m: float = Field(5.5, gt=0, le=30, description="大型 from this ground length (calibrated)")
     large_width_m: float = Field(2.2, gt=0, le=5, description="大型 from this ground width (calibrated, view along the road)")
     large_area_ratio: float = Field(2.2, gt=1, le=20, description="大型 from this box area over the median car's")
+    region_margin_frac: float = Field(0.3, ge=0, le=1, description=(
+        "the detector looks at the counting lines grown by this share of the frame's width and height "
+        "(and at lanes and calibration); 1: always the whole frame"))
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,7 @@ class CameraCounter:
     tuning: CountingTuning = field(default_factory=CountingTuning)
     ground: GroundTracks | None = None  # calibrated cameras only: speeds and queues (T3)
     witness: MotionWitness | None = None  # the background model (None: detector only)
+    region: Region | None = None  # where the detector looks (None: the whole frame); blobs are kept to it
     _sizes: SizeReference = field(default_factory=SizeReference)
     _seen: dict[int, int] = field(default_factory=dict)  # frames per track
     _boxes: dict[int, tuple[float, float, float, float]] = field(default_factory=dict)  # latest per track
@@ -125,6 +131,8 @@ class CameraCounter:
     def observe(self, image: np.ndarray | GreyFrame, dets: Detections, time_us: int) -> list[CountedCrossing]:
         """Feed one analysed frame (for the motion witness; a `GreyFrame` if one was made) and its detections."""
         blobs = self.witness.update(image, time_us) if self.witness is not None else None
+        if blobs is not None and self.region is not None and len(blobs):
+            blobs = blobs[self.region.holds(blobs)]  # outside, the detector cannot confirm or refute them
         return self.update(dets, time_us, blobs)
 
     def update(self, dets: Detections, time_us: int, blobs=None) -> list[CountedCrossing]:
@@ -275,10 +283,12 @@ LineSpec = tuple[str, Point, Point]  # id, start, end (pixels of the analysed fr
 
 
 def build_counter(lines: list[LineSpec], frame_size: tuple[int, int], fps: float, tuning: CountingTuning,
-                  ground: GroundTracks | None = None) -> CameraCounter:
-    """A camera's counter with its trip lines built complete from the tuning."""
+                  ground: GroundTracks | None = None, measured: Sequence[Sequence[Point]] = ()) -> CameraCounter:
+    """A camera's counter with its trip lines built complete from the tuning; `measured`: the
+    polygons where queues and speeds are measured (the analysis region holds them too)."""
     trip_lines = [TripLine.across(lid, a, b, frame_size=frame_size, margin_frac=tuning.margin_frac,
                                   margin_px=tuning.margin_px) for lid, a, b in lines]
     witness = MotionWitness(fps) if tuning.motion else None
+    region = Region.around([(a, b) for _, a, b in lines], measured, frame_size, tuning.region_margin_frac)
     return CameraCounter(trip_lines, ObjectTracker(fps, buffer_s=tuning.track_buffer_s), tuning, ground=ground,
-                         witness=witness)
+                         witness=witness, region=region)

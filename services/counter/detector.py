@@ -5,6 +5,7 @@ name, so a model with another class order still counts the right things.
 """
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from roadcam.common.errors import ModelMissingError
 from services.counter import mosaic
 from services.counter.detections import CLASS_IDS, Detections
 from services.counter.litert_direct import DirectLiteRt
+from services.counter.region import Region
 
 log = logging.getLogger(__name__)
 
@@ -59,19 +61,32 @@ class YoloDetector:
         log.info("detector %s loaded (%d counted classes)", path.name, len(detector._to_coco))
         return detector
 
-    def detect(self, frames: list[np.ndarray]) -> list[Detections]:
-        """Detections for each frame, packing same-sized frames into shared inferences."""
-        out: list[Detections | None] = [None] * len(frames)
-        by_size: dict[tuple[int, int], list[int]] = {}
-        for i, f in enumerate(frames):
-            by_size.setdefault((f.shape[1], f.shape[0]), []).append(i)
-        for (w, h), idx in by_size.items():
-            rows, cols = mosaic.best_layout(w, h, self.imgsz, self._min_keep)
+    def detect(self, frames: list[np.ndarray], regions: list[Region | None] | None = None) -> list[Detections]:
+        """Detections for each frame (frame pixels), packing same-sized frames into shared inferences.
+        A frame with an analysis region is looked at only there when that packs more frames per input
+        with no less detail."""
+        images, used, floors = [], [], []
+        for i, frame in enumerate(frames):
+            region = regions[i] if regions else None
+            floor = self._crop_floor(frame.shape[1], frame.shape[0], region) if region is not None else None
+            images.append(frame if floor is None else region.crop(frame))
+            used.append(None if floor is None else region)
+            floors.append(floor or 0.0)
+        out: list[Detections | None] = [None] * len(images)
+        by_size: dict[tuple[int, int, float], list[int]] = {}
+        for i, f in enumerate(images):
+            by_size.setdefault((f.shape[1], f.shape[0], floors[i]), []).append(i)
+        for (w, h, floor), idx in by_size.items():
+            rows, cols = mosaic.best_layout(w, h, self.imgsz, self._min_keep, floor=floor)
             for start in range(0, len(idx), rows * cols):
                 group = idx[start:start + rows * cols]
-                for i, d in zip(group, self._infer([frames[i] for i in group], rows, cols)):
-                    out[i] = d
+                for i, d in zip(group, self._infer([images[i] for i in group], rows, cols)):
+                    out[i] = used[i].to_frame(d) if used[i] is not None else d
         return out  # type: ignore[return-value]
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - one detector per process; sizes and regions are few
+    def _crop_floor(self, width: int, height: int, region: Region) -> float | None:
+        return mosaic.crop_floor((width, height), region.size, self.imgsz, self._min_keep)
 
     def _infer(self, frames: list[np.ndarray], rows: int, cols: int) -> list[Detections]:
         if len(frames) == 1:

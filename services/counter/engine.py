@@ -95,8 +95,9 @@ class CountingEngine:
         out = EngineOutput()
         self._apply_changes(out)
         frames = [f for f in frames if f.camera_id in self._config]
-        for frame, dets in zip(frames, self._detector.detect([f.image for f in frames])):
-            cam = self._camera(frame, out)
+        cams = [self._camera(f, out) for f in frames]  # built first: the detector needs their regions
+        for frame, cam, dets in zip(frames, cams, self._detector.detect([f.image for f in frames],
+                                                                        [c.counter.region for c in cams])):
             grey = GreyFrame.of(frame.image)  # one shrunk copy for the motion witness and the view check
             for c in cam.counter.observe(grey, dets, frame.capture_time_us):
                 out.crossings.append(CameraCrossing(frame.camera_id, c))
@@ -139,9 +140,12 @@ class CountingEngine:
             cal = config.calibration
             homography = Homography.from_pairs(list(cal.image_points), list(cal.ground_points_m)).scaled(sx, sy)
         ground = GroundTracks(homography) if homography is not None else None
-        counter = build_counter(lines, (w, h), self._fps, self._tuning, ground)
         lanes = [
             QueueLane(lane.id, [(x * sx, y * sy) for x, y in lane.polygon], (lane.head[0] * sx, lane.head[1] * sy))
             for lane in self._lanes.get(config.id, config.lanes)
         ]
+        measured = [lane.polygon for lane in lanes]
+        if config.calibration is not None:  # speeds are measured along the whole calibrated stretch
+            measured.append([(x * sx, y * sy) for x, y in config.calibration.image_points])
+        counter = build_counter(lines, (w, h), self._fps, self._tuning, ground, measured)
         return _Camera((w, h), counter, lanes, homography, tuple(line[0] for line in lines))

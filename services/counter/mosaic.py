@@ -16,7 +16,8 @@ import numpy as np
 
 from services.counter.detections import Detections
 
-LAYOUTS = ((1, 1), (2, 1), (1, 2), (2, 2))  # (rows, cols)
+# (rows, cols); three in a row or column fit the wide crops of an analysis region (`region`)
+LAYOUTS = ((1, 1), (2, 1), (1, 2), (3, 1), (1, 3), (2, 2))
 PAD = 114  # Ultralytics' letterbox grey
 
 
@@ -24,14 +25,27 @@ def tile_scale(width: int, height: int, canvas: int, rows: int, cols: int) -> fl
     return min(canvas / cols / width, canvas / rows / height)
 
 
-def best_layout(width: int, height: int, canvas: int, min_keep: float, magnified: float = 1.25) -> tuple[int, int]:
+def best_layout(width: int, height: int, canvas: int, min_keep: float, magnified: float = 1.25,
+                floor: float = 0.0) -> tuple[int, int]:
     """The grid with the most cells whose scale is at least `min_keep` x the single-frame scale
-    or at least `magnified` (frames still enlarged that much lose none of their own detail)."""
+    or at least `magnified` (frames still enlarged that much lose none of their own detail), and
+    never below `floor` (a crop must not get less detail than its whole frame would)."""
     alone = tile_scale(width, height, canvas, 1, 1)
     ok = [(1, 1)] + [(r, c) for r, c in LAYOUTS
-                     if min(tile_scale(width, height, canvas, r, c) / alone, 1.0) >= min_keep
-                     or (min_keep <= 1 and tile_scale(width, height, canvas, r, c) >= magnified)]
+                     if tile_scale(width, height, canvas, r, c) >= floor
+                     and (min(tile_scale(width, height, canvas, r, c) / alone, 1.0) >= min_keep
+                          or (min_keep <= 1 and tile_scale(width, height, canvas, r, c) >= magnified))]
     return max(ok, key=lambda rc: (rc[0] * rc[1], -abs(rc[0] - rc[1])))
+
+
+def crop_floor(frame: tuple[int, int], crop: tuple[int, int], canvas: int, min_keep: float) -> float | None:
+    """Whether to look at a crop of a frame instead of all of it: when the crop's layout packs more
+    frames per input, each at no less scale than the whole frame gets, that scale (the crop's
+    layout floor); otherwise None (the whole frame, as before)."""
+    rows, cols = best_layout(*frame, canvas, min_keep)
+    scale = tile_scale(*frame, canvas, rows, cols)
+    crop_rows, crop_cols = best_layout(*crop, canvas, min_keep, floor=scale)
+    return scale if crop_rows * crop_cols > rows * cols else None
 
 
 @dataclass(frozen=True)

@@ -78,3 +78,26 @@ def test_tflite_runs_directly_with_the_very_boxes_of_ultralytics_predict(shared_
         assert len(a) == len(b) and (a.cls == b.cls).all()
         np.testing.assert_allclose(a.xyxy, b.xyxy, atol=1e-3)
         np.testing.assert_allclose(a.conf, b.conf, atol=1e-6)
+
+
+def test_a_region_is_looked_at_three_to_an_input_and_boxes_come_back_in_frame_pixels(shared_data, videos):
+    """Autobahn frames (960x540, line at y 300): three region crops share each input, and the
+    vehicles around the line are the ones the whole frames show, in frame pixels."""
+    import av
+
+    from services.counter.region import Region
+
+    detector = YoloDetector.load(shared_data / "models" / "yolov8n_int8.tflite")
+    with av.open(str(videos / "autobahn_overpass_10s.mp4")) as container:
+        frames = [f.to_ndarray(format="bgr24") for i, f in zip(range(60), container.decode(video=0)) if i % 5 == 0]
+    region = Region.around([((0, 300), (959, 300))], [], (960, 540), 0.3)
+    detector.inferences = 0
+    cropped = detector.detect(frames, [region] * len(frames))
+    assert detector.inferences == 4  # 12 frames, 3 per input (whole frames: 2 per input)
+    whole = detector.detect(frames)
+    near = lambda d: d[(d.conf > 0.5) & (np.abs(d.xyxy[:, 3] - 300) < 60)]  # noqa: E731 - confident, bottom near the line
+    assert sum(len(near(d)) for d in whole) >= 10
+    for a, b in zip(cropped, whole):
+        for box in near(b).xyxy:  # each confident vehicle at the line is found in the crop, same place
+            assert len(a) and np.abs(a.xyxy - box).max(axis=1).min() < 12, box
+        assert (a.xyxy[:, 1] >= region.y0 - 1).all() and (a.xyxy[:, 3] <= region.y1 + 1).all()

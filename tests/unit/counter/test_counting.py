@@ -116,7 +116,8 @@ class FakeDetector:
     def __init__(self, table: dict[int, list]) -> None:
         self.table = table
 
-    def detect(self, images):
+    def detect(self, images, regions=None):
+        self.regions = regions  # the engine hands each frame's analysis region (None: whole frame)
         return [frame_dets(self.table.get(int(img[0, 0, 0]), [])) for img in images]
 
 

@@ -18,6 +18,9 @@ from services.counter.mosaic import best_layout, compose, split
     ((720, 1280), 0.85, (1, 2)),  # portrait frames go side by side
     ((640, 640), 0.85, (1, 1)),   # a square frame cannot share without shrinking
     ((320, 240), 1.5, (1, 1)),    # > 1: never tile
+    ((1280, 432), 0.85, (3, 1)),  # a wide analysis region of a 720p frame: three at its own scale
+    ((320, 144), 0.85, (3, 1)),   # ... of a 320x240 frame: three, each magnified 1.48x
+    ((432, 1280), 0.85, (1, 3)),
 ])
 def test_best_layout(size, min_keep, layout):
     assert best_layout(*size, 640, min_keep) == layout
