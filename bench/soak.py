@@ -75,6 +75,10 @@ def soak(minutes: float, interval: float, work: Path) -> dict:
     try:
         stack.start()
         wait_until(lambda: stack.all_ready(["ingest", "anonymizer", "counter", "recorder"]), 180, 2, "stack ready")
+        # The soak asks whether views stay live; how soon they start is the end-to-end test's figure.
+        started = time.monotonic()
+        wait_until(lambda: (live := live_cameras(stack)) and all(live.values()), 180, 1, "public views live")
+        first_live_s = round(time.monotonic() - started, 1)
         crossings = CrossingLatency(stack.infra().kafka, stack.state()["urls"]["api"],
                                     (stack.run_dir / "api-manager-password.txt").read_text().strip())
         crossings.start()
@@ -90,7 +94,7 @@ def soak(minutes: float, interval: float, work: Path) -> dict:
             "minutes": minutes, "samples": len(samples), "memory": growth(samples, warmup=max(1, int(60 / interval))),
             "public_live_pct": round(100 * sum(live) / len(live), 2) if live else 0.0,
             "camera_to_public_hls_mean_s": round(latency, 2), "hls_segments": segments,
-            "crossing_to_api": crossing_to_api,
+            "crossing_to_api": crossing_to_api, "views_live_after_ready_s": first_live_s,
             "restarts": stack.restarts(), "log_errors": stack.log_errors(), "series": samples,
         }
     finally:
@@ -116,7 +120,8 @@ def main() -> None:
     out.write(f"worst memory growth of a roadcam service {max(ours, default=0.0):+.1f} % (bar <= 10 %)\n")
     infra = {name: m["growth_pct"] for name, m in result["memory"].items() if name in INFRASTRUCTURE}
     out.write(f"infrastructure (local stand-ins keep every message and object in memory): {infra}\n")
-    out.write(f"public view live {result['public_live_pct']} % (bar >= 99 %)\n")
+    out.write(f"public view live {result['public_live_pct']} % (bar >= 99 %), sampled from when every view was live "
+              f"({result['views_live_after_ready_s']} s after the services were ready)\n")
     out.write(f"camera -> public HLS mean {result['camera_to_public_hls_mean_s']} s over {result['hls_segments']} segments\n")
     c = result["crossing_to_api"]
     out.write(f"crossing -> api median {c.get('median_s', 'n/a')} s, p95 {c.get('p95_s', 'n/a')} s, max "
