@@ -45,8 +45,9 @@ def start_redis(log_dir: Path, maxmemory_mb: int = 512) -> Server:
     if binary is None:
         raise StackError("redis-server is not installed (apt-get install -y redis-server)")
     port = free_port()
-    data_dir = log_dir.parent / f"redis-{port}"
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = log_dir.parent / f"redis-{port}"  # the stack deletes it when it stops (raw video, I3)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    data_dir.chmod(0o700)
     argv = [
         binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(data_dir),
         # Append-only file: a Redis killed and restarted by `roadcam up` reloads the claim-checked video

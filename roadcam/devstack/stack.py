@@ -11,6 +11,7 @@ import importlib.util
 import json
 import logging
 import os
+import shutil
 import sys
 import time
 from dataclasses import asdict
@@ -100,6 +101,7 @@ class LocalStack:
     def start(self) -> None:
         logs = self.run_dir / "logs"
         (self.run_dir / "secrets").mkdir(parents=True, exist_ok=True)
+        self._forget_raw_video()
         try:
             kafka, redis = start_kafka(logs), start_redis(logs)
             kafka.child.after_restart = lambda: recreate_topics(kafka.url)
@@ -170,3 +172,10 @@ class LocalStack:
         for child in reversed(self.children):
             child.stop()
         self.children.clear()
+        self._forget_raw_video()
+
+    def _forget_raw_video(self) -> None:
+        """Redis's append-only file holds claim-checked raw video: it must not outlive the stack
+        (removed at stop, and at start in case a stack before was killed)."""
+        for data_dir in self.run_dir.glob("redis-*"):
+            shutil.rmtree(data_dir, ignore_errors=True)
