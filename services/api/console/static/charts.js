@@ -46,7 +46,12 @@ window.roadcamCharts = {
     if (!times.length) { el.textContent = el.dataset.empty || ''; el.dataset.points = '0'; return null; }
     const colors = ['#0b5cab', '#d9480f', '#2b8a3e', '#7048e8', '#c2255c', '#1098ad', '#5c940d', '#495057'];
     const series = [{}];
-    [...byKey.keys()].forEach((k, i) => series.push({label: k, stroke: colors[i % colors.length], width: 2}));
+    // A lone bin is a point, not a line: drawn filled and larger so a first speed bin is seen at a glance.
+    const dot = times.length < 3 ? 9 : 5;
+    [...byKey.keys()].forEach((k, i) => {
+      const colour = colors[i % colors.length];
+      series.push({label: k, stroke: colour, width: 2, points: {size: dot, fill: colour}});
+    });
     const width = Math.max(320, el.clientWidth || 800);
     const hooks = flags && flags.length ? {drawClear: [roadcamCharts.shade(flags)]} : {};
     // Times in the installation's zone (the page's data-tz, else Asia/Tokyo), 24-hour, in the page language.
