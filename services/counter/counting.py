@@ -18,6 +18,7 @@ from services.counter.detections import (
     COCO_CLASSES, CLASS_IDS, MOTION, ClassVotes, Detections, fuse_motion, merge_riders, merge_vehicle_duplicates,
 )
 from services.counter.motion import GreyFrame, MotionWitness
+from services.counter.persistence import WeakTrail
 from services.counter.region import Region
 from services.counter.geometry import Anchor, Crossing, Point, TrackPoint, TripLine, reference_point
 from services.counter.tracking import ObjectTracker, Track
@@ -46,6 +47,8 @@ class CountingTuning(BaseModel):
     motion: bool = Field(True, description="moving blobs the detector misses are tracked and can count")
     motion_conf: float = Field(0.35, gt=0, le=1, description="tracker confidence given to a moving blob")
     motion_min_frames: int = Field(4, ge=1, le=100, description="frames a motion-only track needs to count")
+    weak_frames: int = Field(3, ge=0, le=20, description=(
+        "consecutive analysed frames a weak detection that moves needs to start a track; 0: never"))
     large_length_m: float = Field(5.5, gt=0, le=30, description="大型 from this ground length (calibrated)")
     large_width_m: float = Field(2.2, gt=0, le=5, description="大型 from this ground width (calibrated, view along the road)")
     large_area_ratio: float = Field(2.2, gt=1, le=20, description="大型 from this box area over the median car's")
@@ -127,6 +130,7 @@ class CameraCounter:
         self._lines = {line.line_id: line for line in self.lines}
         t = self.tuning
         self._limits = SizeLimits(t.large_length_m, t.large_width_m, t.large_area_ratio)
+        self._weak = WeakTrail(frames=t.weak_frames)
 
     def observe(self, image: np.ndarray | GreyFrame, dets: Detections, time_us: int) -> list[CountedCrossing]:
         """Feed one analysed frame (for the motion witness; a `GreyFrame` if one was made) and its detections."""
@@ -142,6 +146,8 @@ class CameraCounter:
         if self.tuning.merge_riders:
             dets = merge_riders(dets)
         dets = merge_vehicle_duplicates(dets)
+        tracked = np.array([t.box for t in self.current], np.float32)  # the previous frame's
+        dets = self._weak.confirm(dets, self._min_conf, self.tuning.motion_conf, tracked)
         if blobs is not None:
             dets = fuse_motion(dets, blobs, self.tuning.motion_conf, self._min_conf)
         tracks = [t for t in self.tracker.update(dets) if self._believable(t)]

@@ -90,9 +90,16 @@ def test_after_a_withdrawn_count_a_real_crossing_still_counts():
     assert got[0].time_us >= 8 * STEP_US  # the crossing for good (frame ~9), not the step over and back
 
 
-def test_weak_detections_never_start_a_count():
-    got = drive(build_counter([hline()], SIZE, FPS, CountingTuning()), moving(CAR, 120, 15, 12, conf=0.15))
-    assert got == []
+def test_a_weak_detection_that_flickers_never_starts_a_count():
+    frames = [boxes if i % 2 else [] for i, boxes in enumerate(moving(CAR, 120, 15, 12, conf=0.15))]
+    assert drive(build_counter([hline()], SIZE, FPS, CountingTuning()), frames) == []
+
+
+def test_a_weak_detection_that_persists_and_moves_counts_once():
+    frames = moving(CAR, 120, 15, 12, conf=0.15)  # never confident, seen in every frame, steadily on
+    got = drive(build_counter([hline()], SIZE, FPS, CountingTuning()), frames)
+    assert [(c.direction, c.object_class) for c in got] == [(1, "car")]
+    assert drive(build_counter([hline()], SIZE, FPS, CountingTuning(weak_frames=0)), frames) == []
 
 
 def test_crossing_waits_for_votes_then_settles():
