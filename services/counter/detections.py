@@ -47,6 +47,18 @@ class Detections:
         return self[self.conf >= floor]
 
 
+def box_areas(xyxy: np.ndarray) -> np.ndarray:
+    return (xyxy[..., 2] - xyxy[..., 0]) * (xyxy[..., 3] - xyxy[..., 1])
+
+
+def intersections(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Intersection area of every box of `a` (N, 4) with every box of `b` (M, 4), xyxy: (N, M)."""
+    a, b = a[:, None, :], b[None, :, :]
+    iw = np.clip(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
+    ih = np.clip(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0, None)
+    return iw * ih
+
+
 def merge_riders(dets: Detections, overlap: float = 0.3) -> Detections:
     """A person riding a bicycle or motorcycle is part of that vehicle, not a pedestrian.
 
@@ -61,10 +73,7 @@ def merge_riders(dets: Detections, overlap: float = 0.3) -> Detections:
     if not len(persons) or not len(wheels):
         return dets
     p, w = dets.xyxy[persons][:, None, :], dets.xyxy[wheels][None, :, :]
-    iw = np.clip(np.minimum(p[..., 2], w[..., 2]) - np.maximum(p[..., 0], w[..., 0]), 0, None)
-    ih = np.clip(np.minimum(p[..., 3], w[..., 3]) - np.maximum(p[..., 1], w[..., 1]), 0, None)
-    p_area = np.maximum((p[..., 2] - p[..., 0]) * (p[..., 3] - p[..., 1]), 1e-6)
-    share = iw * ih / p_area
+    share = intersections(dets.xyxy[persons], dets.xyxy[wheels]) / np.maximum(box_areas(p), 1e-6)
     above = (p[..., 1] + p[..., 3]) < (w[..., 1] + w[..., 3])
     feet_ok = p[..., 3] <= w[..., 3] + 0.1 * (w[..., 3] - w[..., 1])
     share = np.where(above & feet_ok & (share >= overlap), share, 0)
@@ -91,12 +100,9 @@ def merge_vehicle_duplicates(dets: Detections, overlap: float = 0.7) -> Detectio
     if len(vehicles) < 2:
         return dets
     boxes = dets.xyxy[vehicles]
-    a, b = boxes[:, None, :], boxes[None, :, :]
-    iw = np.clip(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
-    ih = np.clip(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0, None)
-    area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    area = box_areas(boxes)
     smaller = np.maximum(np.minimum(area[:, None], area[None, :]), 1e-6)
-    same = (iw * ih / smaller >= overlap) & (dets.cls[vehicles][:, None] != dets.cls[vehicles][None, :])
+    same = (intersections(boxes, boxes) / smaller >= overlap) & (dets.cls[vehicles][:, None] != dets.cls[vehicles][None, :])
     keep = np.ones(len(dets), bool)
     for i, j in zip(*np.nonzero(np.triu(same, 1))):
         weaker = vehicles[i] if dets.conf[vehicles[i]] < dets.conf[vehicles[j]] else vehicles[j]
@@ -121,13 +127,10 @@ def fuse_motion(dets: Detections, blobs: np.ndarray, conf: float, min_conf: dict
         return dets
     dets = Detections(dets.xyxy, dets.conf.copy(), dets.cls)
     if len(dets):
-        a, b = blobs[:, None, :], dets.xyxy[None, :, :]
-        iw = np.clip(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
-        ih = np.clip(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0, None)
-        area = lambda x: (x[..., 2] - x[..., 0]) * (x[..., 3] - x[..., 1])  # noqa: E731
-        inter = iw * ih
-        covered = inter / np.maximum(np.minimum(area(a), area(b)), 1e-6) >= overlap
-        iou = inter / np.maximum(area(a) + area(b) - inter, 1e-6)
+        a, b = box_areas(blobs)[:, None], box_areas(dets.xyxy)[None, :]
+        inter = intersections(blobs, dets.xyxy)
+        covered = inter / np.maximum(np.minimum(a, b), 1e-6) >= overlap
+        iou = inter / np.maximum(a + b - inter, 1e-6)
         floor = np.array([min_conf.get(int(c), np.inf) for c in dets.cls])
         strong = dets.conf >= floor
         for i in np.flatnonzero(~(covered & strong[None, :]).any(axis=1)):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from services.counter.detections import Detections
+from services.counter.detections import Detections, box_areas, intersections
 from services.counter.tracking import buffered_iou
 
 
@@ -96,8 +96,5 @@ def _overlaps(boxes: np.ndarray, others: np.ndarray, share: float) -> np.ndarray
     """Per box: does it share at least `share` of the smaller area with one of `others`?"""
     if not len(boxes) or not len(others):
         return np.zeros(len(boxes), bool)
-    a, b = boxes[:, None, :], others[None, :, :]
-    iw = np.clip(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
-    ih = np.clip(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0, None)
-    area = lambda x: np.maximum((x[..., 2] - x[..., 0]) * (x[..., 3] - x[..., 1]), 1e-6)  # noqa: E731
-    return (iw * ih / np.minimum(area(a), area(b)) >= share).any(axis=1)
+    smaller = np.minimum(box_areas(boxes)[:, None], box_areas(others)[None, :])
+    return (intersections(boxes, others) / np.maximum(smaller, 1e-6) >= share).any(axis=1)

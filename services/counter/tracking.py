@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from services.counter.detections import Detections
+from services.counter.detections import Detections, box_areas, intersections
 
 
 @dataclass(frozen=True)
@@ -27,12 +27,9 @@ def buffered_iou(a: np.ndarray, b: np.ndarray, grow: float) -> np.ndarray:
         w, h = x[:, 2] - x[:, 0], x[:, 3] - x[:, 1]
         return np.stack([x[:, 0] - grow * w, x[:, 1] - grow * h, x[:, 2] + grow * w, x[:, 3] + grow * h], 1)
 
-    a, b = expand(a.reshape(-1, 4))[:, None, :], expand(b.reshape(-1, 4))[None, :, :]
-    iw = np.clip(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
-    ih = np.clip(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0, None)
-    inter = iw * ih
-    area = lambda x: (x[..., 2] - x[..., 0]) * (x[..., 3] - x[..., 1])  # noqa: E731
-    return inter / np.maximum(area(a) + area(b) - inter, 1e-9)
+    a, b = expand(a.reshape(-1, 4)), expand(b.reshape(-1, 4))
+    inter = intersections(a, b)
+    return inter / np.maximum(box_areas(a)[:, None] + box_areas(b)[None, :] - inter, 1e-9)
 
 
 def _byte_tracker(args: SimpleNamespace, grow: float):
