@@ -56,8 +56,10 @@ window.roadcamCharts = {
     const hooks = flags && flags.length ? {drawClear: [roadcamCharts.shade(flags)]} : {};
     // Times in the installation's zone (the page's data-tz, else Asia/Tokyo), 24-hour, in the page language.
     const zone = document.body.dataset.tz || 'Asia/Tokyo';
+    // Seconds too when the data spans under 10 minutes (queue samples), or every tick reads the same minute.
+    const short = times.length > 1 && times[times.length - 1] - times[0] < 600;
     const tick = new Intl.DateTimeFormat(document.documentElement.lang || 'ja', {timeZone: zone, hourCycle: 'h23',
-      month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit'});
+      month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', ...(short ? {second: '2-digit'} : {})});
     const at = (t) => (t == null ? '-' : tick.format(new Date(t * 1000)));
     series[0] = {value: (u, t) => at(t)};
     const axes = [{values: (u, splits) => splits.map(at), size: 40, space: 90}, {label: unit || ''}];
