@@ -27,7 +27,9 @@
     table.tBodies[0].innerHTML = '';
     times.forEach((t, i) => {
       const tr = table.tBodies[0].insertRow();
-      tr.insertCell().textContent = new Date(t * 1000).toLocaleString(document.documentElement.lang);
+      // The installation's zone, as the chart's axis: a visitor's own zone would shift the table against it.
+      tr.insertCell().textContent = new Date(t * 1000).toLocaleString(document.documentElement.lang,
+        {timeZone: document.body.dataset.tz || 'Asia/Tokyo', hourCycle: 'h23'});
       for (const k of keys) { const c = tr.insertCell(); c.className = 'num'; c.textContent = byKey.get(k)[i]; }
       const f = flagAt.get(t);
       tr.insertCell().textContent = f ? [quality[f.quality] || f.quality, ...[...f.reasons].map((x) => quality[x] || x)].join(' ') : '';
